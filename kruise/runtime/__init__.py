@@ -1,0 +1,1 @@
+"""kruise.runtime: an asyncio port of controller-runtime. It knows no Kruise kind."""
