@@ -40,6 +40,25 @@ check_proxy() {
 work=$(mktemp -d "${TMPDIR:-/tmp}/kruise-bins.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
+# pick_staging_version MODULE VERSION: print a replace line for the staging module at
+# VERSION, or at the nearest patch release of the same minor when the proxy does not
+# serve VERSION itself (it lacks a few of the v0.32.10 staging zips). Notes go to stderr.
+pick_staging_version() {
+  local module=$1 want=$2 base patch candidate delta
+  base=${want%.*}
+  patch=${want##*.}
+  for delta in 0 1 -1 2 -2 3 -3; do
+    (( patch + delta >= 0 )) || continue
+    candidate="$base.$((patch + delta))"
+    if go mod download "$module@$candidate" >/dev/null 2>&1; then
+      [[ $delta == 0 ]] || echo "note: $module $want is not served by the module proxy; using $candidate" >&2
+      printf '\t%s => %s %s\n' "$module" "$module" "$candidate"
+      return
+    fi
+  done
+  echo "note: no $module near $want is served; leaving it unpinned (fine unless a binary needs it)" >&2
+}
+
 build_kube() {
   local want=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
   local missing=0
@@ -67,7 +86,10 @@ build_kube() {
     echo "require k8s.io/kubernetes $KUBE_VERSION"
     echo
     echo "replace ("
-    grep -oE 'k8s.io/[a-z0-9-]+ => ./staging' "$gomod" | awk -v s="$staging" '{print "\t"$1" => "$1" "s}' | sort -u
+    local module
+    for module in $(grep -oE 'k8s.io/[a-z0-9-]+ => ./staging' "$gomod" | awk '{print $1}' | sort -u); do
+      pick_staging_version "$module" "$staging"
+    done
     echo ")"
   } >"$d/go.mod"
   (cd "$d" && go mod tidy) || die "go mod tidy failed for kubernetes $KUBE_VERSION"

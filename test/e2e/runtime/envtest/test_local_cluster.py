@@ -1,0 +1,254 @@
+"""The local cluster behaves like a real one for the workloads Kruise manages."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from kruise.runtime.envtest import LocalCluster
+from kruise.runtime.envtest.rest import RestError
+
+Obj = dict[str, Any]
+
+
+def eventually(check: Callable[[], Any], timeout: float = 60.0, what: str = "condition") -> Any:
+    """Poll until ``check`` returns something truthy; fail with ``what`` on timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}")
+        time.sleep(0.2)
+
+
+def condition(obj: Obj, kind: str) -> str | None:
+    for cond in obj.get("status", {}).get("conditions", []):
+        if cond["type"] == kind:
+            return str(cond["status"])
+    return None
+
+
+def pods(cluster: LocalCluster, namespace: str, selector: str = "") -> list[Obj]:
+    query = f"?labelSelector={selector}" if selector else ""
+    items: list[Obj] = cluster.rest.get(f"/api/v1/namespaces/{namespace}/pods{query}")["items"]
+    return items
+
+
+def container(name: str = "main", image: str = "nginx:1.25") -> Obj:
+    return {"name": name, "image": image}
+
+
+def test_nodes_are_ready_and_carry_their_labels(local_cluster: LocalCluster) -> None:
+    nodes = local_cluster.rest.get("/api/v1/nodes")["items"]
+    assert len(nodes) == 3
+    for node in nodes:
+        assert condition(node, "Ready") == "True"
+        assert node["metadata"]["labels"]["type"] == "kwok"
+        assert node["status"]["allocatable"]["pods"] == "250"
+
+
+def test_deployment_pods_become_ready_and_are_garbage_collected(
+    local_cluster: LocalCluster, cluster_namespace: str
+) -> None:
+    ns = cluster_namespace
+    labels = {"app": "web"}
+    deployment = {
+        "metadata": {"name": "web"},
+        "spec": {
+            "replicas": 3,
+            "selector": {"matchLabels": labels},
+            "template": {"metadata": {"labels": labels}, "spec": {"containers": [container()]}},
+        },
+    }
+    local_cluster.rest.request("POST", f"/apis/apps/v1/namespaces/{ns}/deployments", deployment)
+
+    def three_ready() -> bool:
+        ready = [p for p in pods(local_cluster, ns, "app=web") if condition(p, "Ready") == "True"]
+        return len(ready) == 3
+
+    eventually(three_ready, what="3 Ready pods")
+    nodes = {p["spec"]["nodeName"] for p in pods(local_cluster, ns, "app=web")}
+    assert nodes <= {f"kwok-node-{i}" for i in range(3)}
+    for pod in pods(local_cluster, ns, "app=web"):
+        assert pod["status"]["phase"] == "Running"
+        assert pod["status"]["podIP"]
+
+    local_cluster.rest.request("DELETE", f"/apis/apps/v1/namespaces/{ns}/deployments/web")
+    eventually(lambda: not pods(local_cluster, ns, "app=web"), what="pods garbage-collected")
+
+
+def test_job_with_two_completions_completes(
+    local_cluster: LocalCluster, cluster_namespace: str
+) -> None:
+    ns = cluster_namespace
+    job = {
+        "metadata": {"name": "batch"},
+        "spec": {
+            "completions": 2,
+            "parallelism": 1,
+            "template": {
+                "spec": {"restartPolicy": "Never", "containers": [container(image="busybox:1.36")]}
+            },
+        },
+    }
+    local_cluster.rest.request("POST", f"/apis/batch/v1/namespaces/{ns}/jobs", job)
+
+    def complete() -> Obj | None:
+        current: Obj = local_cluster.rest.get(f"/apis/batch/v1/namespaces/{ns}/jobs/batch")
+        return current if condition(current, "Complete") == "True" else None
+
+    done = eventually(complete, timeout=90, what="the Job to complete")
+    assert done["status"]["succeeded"] == 2
+
+
+def _running_pod(cluster: LocalCluster, ns: str, pod: Obj) -> Obj:
+    cluster.rest.request("POST", f"/api/v1/namespaces/{ns}/pods", pod)
+    name = pod["metadata"]["name"]
+
+    def running() -> Obj | None:
+        current: Obj = cluster.rest.get(f"/api/v1/namespaces/{ns}/pods/{name}")
+        return current if current["status"].get("phase") == "Running" else None
+
+    result: Obj = eventually(running, what=f"pod {name} Running")
+    return result
+
+
+def test_in_place_image_change_is_reflected_in_container_status(
+    local_cluster: LocalCluster, cluster_namespace: str
+) -> None:
+    ns = cluster_namespace
+    pod = {
+        "metadata": {"name": "inplace"},
+        "spec": {"containers": [container("app", "nginx:1.25"), container("side", "redis:7")]},
+    }
+    before = _running_pod(local_cluster, ns, pod)
+    statuses = {s["name"]: s for s in before["status"]["containerStatuses"]}
+    assert statuses["app"]["image"] == "nginx:1.25"
+    assert statuses["app"]["imageID"]
+
+    local_cluster.rest.request(
+        "PATCH",
+        f"/api/v1/namespaces/{ns}/pods/inplace",
+        {"spec": {"containers": [{"name": "app", "image": "nginx:1.26"}]}},
+        content_type="application/strategic-merge-patch+json",
+    )
+
+    def updated() -> dict[str, Obj] | None:
+        current = local_cluster.rest.get(f"/api/v1/namespaces/{ns}/pods/inplace")
+        now = {s["name"]: s for s in current["status"]["containerStatuses"]}
+        return now if now["app"]["image"] == "nginx:1.26" else None
+
+    after = eventually(updated, what="the new image in containerStatuses")
+    assert after["app"]["imageID"] != statuses["app"]["imageID"]
+    assert after["app"]["containerID"] != statuses["app"]["containerID"]
+    assert after["app"]["restartCount"] == 1
+    # The untouched container keeps its identity.
+    assert after["side"]["imageID"] == statuses["side"]["imageID"]
+    assert after["side"]["restartCount"] == 0
+
+
+def test_readiness_gates_hold_ready_until_their_condition_is_true(
+    local_cluster: LocalCluster, cluster_namespace: str
+) -> None:
+    ns = cluster_namespace
+    gate = "apps.kruise.io/test-gate"
+    pod = {
+        "metadata": {"name": "gated"},
+        "spec": {"readinessGates": [{"conditionType": gate}], "containers": [container()]},
+    }
+    running = _running_pod(local_cluster, ns, pod)
+    assert condition(running, "ContainersReady") == "True"
+    assert condition(running, "Ready") == "False"
+
+    def set_gate(status: str) -> None:
+        current = local_cluster.rest.get(f"/api/v1/namespaces/{ns}/pods/gated")
+        conditions = [c for c in current["status"]["conditions"] if c["type"] != gate]
+        conditions.append({"type": gate, "status": status})
+        current["status"]["conditions"] = conditions
+        local_cluster.rest.request("PUT", f"/api/v1/namespaces/{ns}/pods/gated/status", current)
+
+    def ready_is(expected: str) -> Callable[[], bool]:
+        def check() -> bool:
+            current = local_cluster.rest.get(f"/api/v1/namespaces/{ns}/pods/gated")
+            return condition(current, "Ready") == expected
+
+        return check
+
+    set_gate("True")
+    eventually(ready_is("True"), what="Ready once the gate is True")
+    set_gate("False")
+    eventually(ready_is("False"), what="not Ready once the gate is False again")
+
+
+BROADCAST_CRD = {
+    "apiVersion": "apiextensions.k8s.io/v1",
+    "kind": "CustomResourceDefinition",
+    "metadata": {"name": "broadcastjobs.envtest.kruise.io"},
+    "spec": {
+        "group": "envtest.kruise.io",
+        "names": {"kind": "BroadcastJob", "plural": "broadcastjobs", "singular": "broadcastjob"},
+        "scope": "Namespaced",
+        "versions": [
+            {
+                "name": "v1alpha1",
+                "served": True,
+                "storage": True,
+                "schema": {
+                    "openAPIV3Schema": {
+                        "type": "object",
+                        "x-kubernetes-preserve-unknown-fields": True,
+                    }
+                },
+            }
+        ],
+    },
+}
+
+
+def test_broadcastjob_pods_succeed_and_others_keep_running(
+    local_cluster: LocalCluster, cluster_namespace: str
+) -> None:
+    ns = cluster_namespace
+    local_cluster.install_crds([BROADCAST_CRD])
+    owner = local_cluster.rest.request(
+        "POST",
+        f"/apis/envtest.kruise.io/v1alpha1/namespaces/{ns}/broadcastjobs",
+        {
+            "apiVersion": "envtest.kruise.io/v1alpha1",
+            "kind": "BroadcastJob",
+            "metadata": {"name": "bcj"},
+        },
+    )
+    owner_ref = {
+        "apiVersion": "envtest.kruise.io/v1alpha1",
+        "kind": "BroadcastJob",
+        "name": "bcj",
+        "uid": owner["metadata"]["uid"],
+        "controller": True,
+    }
+    for name, policy in (("once", "Never"), ("retry", "OnFailure"), ("always", "Always")):
+        pod = {
+            "metadata": {"name": name, "ownerReferences": [owner_ref]},
+            "spec": {
+                "nodeName": "kwok-node-0",
+                "restartPolicy": policy,
+                "containers": [container()],
+            },
+        }
+        local_cluster.rest.request("POST", f"/api/v1/namespaces/{ns}/pods", pod)
+
+    def phase(name: str) -> str:
+        try:
+            current = local_cluster.rest.get(f"/api/v1/namespaces/{ns}/pods/{name}")
+        except RestError:
+            return ""
+        return str(current["status"].get("phase", ""))
+
+    eventually(lambda: phase("once") == "Succeeded", what="the Never pod to succeed")
+    eventually(lambda: phase("retry") == "Succeeded", what="the OnFailure pod to succeed")
+    assert phase("always") == "Running"
