@@ -1,0 +1,40 @@
+"""The reconcile contract: a Request names an object, a Result says when to look again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True, order=True)
+class Request:
+    """The namespace and name of the object to reconcile (namespace is "" when cluster-scoped)."""
+
+    namespace: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.namespace}/{self.name}" if self.namespace else self.name
+
+    @classmethod
+    def from_object(cls, obj: dict[str, object]) -> Request:
+        meta = obj.get("metadata")
+        assert isinstance(meta, dict), "object has no metadata"
+        return cls(str(meta.get("namespace") or ""), str(meta["name"]))
+
+
+@dataclass(frozen=True)
+class Result:
+    """``requeue_after`` > 0 looks again after that many seconds; ``requeue`` looks again
+    with the rate limiter's backoff. Neither means done until the next event."""
+
+    requeue: bool = False
+    requeue_after: float = 0.0
+
+
+class TerminalError(Exception):
+    """A reconcile error that retrying cannot fix: counted and logged, never requeued."""
+
+
+class Reconciler(Protocol):
+    async def reconcile(self, request: Request) -> Result: ...
