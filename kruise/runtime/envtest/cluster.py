@@ -184,7 +184,7 @@ class LocalCluster(ControlPlane):
             node = self.rest.get(f"/api/v1/nodes/{name}")
         except RestError:
             return False
-        conditions = node.get("status", {}).get("conditions", [])
+        conditions = (node.get("status") or {}).get("conditions") or []
         return any(c["type"] == "Ready" and c["status"] == "True" for c in conditions)
 
     def wait_for_service_account(self, namespace: str, timeout: float = 30.0) -> None:

@@ -101,26 +101,33 @@ def _with_conversion_endpoint(
 def wait_for_crds(rest: SyncRest, crds: list[dict[str, Any]], timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     pending = {crd["metadata"]["name"]: crd for crd in crds}
+    reasons: dict[str, str] = {}
     while pending:
         for name, crd in list(pending.items()):
-            if _established(rest, name) and _discoverable(rest, crd):
+            established, reasons[name] = _established(rest, name)
+            if established and _discoverable(rest, crd):
                 del pending[name]
         if not pending:
             return
         if time.monotonic() > deadline:
-            raise EnvtestError(
-                f"CRDs not established within {timeout:.0f}s: {', '.join(sorted(pending))}"
-            )
+            described = [f"{n} ({reasons[n]})" if reasons[n] else n for n in sorted(pending)]
+            listing = ", ".join(described)
+            raise EnvtestError(f"CRDs not established within {timeout:.0f}s: {listing}")
         time.sleep(0.1)
 
 
-def _established(rest: SyncRest, name: str) -> bool:
+def _established(rest: SyncRest, name: str) -> tuple[bool, str]:
+    """Whether the CRD is Established, and the API server's reason when it is not."""
     try:
         current = rest.get(f"{CRD_COLLECTION}/{name}")
-    except RestError:
-        return False
-    conditions = current.get("status", {}).get("conditions", [])
-    return any(c["type"] == "Established" and c["status"] == "True" for c in conditions)
+    except RestError as err:
+        return False, str(err)
+    for condition in (current.get("status") or {}).get("conditions") or []:
+        if condition["type"] == "Established":
+            if condition["status"] == "True":
+                return True, ""
+            return False, f"{condition.get('reason')}: {condition.get('message')}"
+    return False, ""
 
 
 def _discoverable(rest: SyncRest, crd: dict[str, Any]) -> bool:

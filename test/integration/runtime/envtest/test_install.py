@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import base64
 
-from kruise.runtime.envtest import ControlPlane, WebhookEndpoint
+import pytest
+
+from kruise.runtime.envtest import ControlPlane, EnvtestError, WebhookEndpoint
+from kruise.runtime.envtest.certs import TinyCA
+from kruise.runtime.envtest.install import install_crds
 
 
 def _crd(group: str, kind: str, conversion: bool = False) -> dict[str, object]:
@@ -54,7 +58,7 @@ def test_crds_are_established_and_served(control_plane: ControlPlane, namespace:
 
 
 def test_conversion_and_webhooks_point_at_the_local_endpoint(control_plane: ControlPlane) -> None:
-    endpoint = WebhookEndpoint("127.0.0.1", 9443, b"-----BEGIN CERTIFICATE-----\nx\n")
+    endpoint = WebhookEndpoint("127.0.0.1", 9443, TinyCA("webhook-ca").cert_pem)
     control_plane.install_crds([_crd("convert.kruise.io", "Gadget", conversion=True)], endpoint)
     crd = control_plane.rest.get(
         "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gadgets.convert.kruise.io"
@@ -91,3 +95,11 @@ def test_conversion_and_webhooks_point_at_the_local_endpoint(control_plane: Cont
         "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/envtest-validating"
     )
     assert stored["webhooks"][0]["clientConfig"]["url"] == "https://127.0.0.1:9443/validate"
+
+
+def test_a_crd_that_never_establishes_names_the_reason(control_plane: ControlPlane) -> None:
+    bad_ca = WebhookEndpoint("127.0.0.1", 9443, b"not a certificate")
+    with pytest.raises(EnvtestError, match=r"doodads.broken.kruise.io \(InvalidCABundle"):
+        install_crds(
+            control_plane.rest, [_crd("broken.kruise.io", "Doodad", conversion=True)], bad_ca, 3
+        )
