@@ -1,0 +1,225 @@
+"""One aiohttp session to the API server: auth, QPS, timeouts, retries, metrics, status checks.
+
+Every response's status is checked here: callers get a 2xx response or a typed
+``ApiError``; a failed connection is a ``TransportError``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+from prometheus_client import CollectorRegistry
+
+from kruise.runtime.client.config import RestConfig
+from kruise.runtime.client.errors import (
+    ApiError,
+    Timeout,
+    TransportError,
+    error_from_response,
+    parse_retry_after,
+)
+from kruise.runtime.client.metrics import ClientMetrics
+from kruise.runtime.client.ratelimit import TokenBucket
+from kruise.runtime.clock import Clock, RealClock
+
+# A watch line holds one whole object; etcd allows 1.5 MiB, JSON can be larger.
+READ_BUFSIZE = 4 * 1024 * 1024
+# Each open watch holds one connection (HTTP/1.1) for its whole life.
+CONNECTION_LIMIT = 100
+
+Params = Mapping[str, str]
+
+
+class Transport:
+    """Must be constructed inside a running event loop; close it (or ``async with``)."""
+
+    def __init__(
+        self,
+        config: RestConfig,
+        *,
+        registry: CollectorRegistry | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        asyncio.get_running_loop()  # fail early, not on first request
+        self.config = config
+        self.clock = clock or RealClock()
+        self.limiter = TokenBucket(config.qps, config.burst, self.clock)
+        self._metrics = ClientMetrics.for_registry(registry) if registry is not None else None
+        self._base = config.host.rstrip("/")
+        self.host = urlsplit(self._base).netloc.rpartition("@")[2]
+        connector = aiohttp.TCPConnector(limit=CONNECTION_LIMIT, ssl=config.ssl_context() or True)
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            headers={"User-Agent": config.user_agent, "Accept": "application/json"},
+            read_bufsize=READ_BUFSIZE,
+            trust_env=True,
+        )
+
+    async def __aenter__(self) -> Transport:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        await self._session.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._session.closed
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None = None,
+        body: Any = None,
+        content_type: str = "application/json",
+        request_timeout: float | None = None,
+    ) -> Any:
+        """Send JSON (``body`` is dumped unless it is bytes) and return the parsed answer."""
+        seconds = self.config.timeout if request_timeout is None else request_timeout
+        response = await self.send(
+            method,
+            path,
+            params=params,
+            data=_encode(body),
+            content_type=content_type,
+            client_timeout=aiohttp.ClientTimeout(total=seconds),
+        )
+        try:
+            raw = await response.read()
+        except TimeoutError as err:
+            raise Timeout(
+                f"{method} {path}: no answer within {seconds}s", client_side=True
+            ) from err
+        except aiohttp.ClientError as err:
+            raise TransportError(f"{method} {path}: {err!r}") from err
+        finally:
+            response.release()
+        return json.loads(raw) if raw else {}
+
+    async def stream(
+        self, path: str, *, params: Params | None = None, read_timeout: float | None
+    ) -> aiohttp.ClientResponse:
+        """GET a long-lived response (a watch): no total timeout, only connect and
+        ``read_timeout`` between reads. The caller reads and closes it."""
+        client_timeout = aiohttp.ClientTimeout(
+            total=None, sock_connect=self.config.timeout, sock_read=read_timeout
+        )
+        return await self.send("GET", path, params=params, client_timeout=client_timeout)
+
+    async def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None = None,
+        data: bytes | None = None,
+        content_type: str = "application/json",
+        client_timeout: aiohttp.ClientTimeout,
+    ) -> aiohttp.ClientResponse:
+        """Send one request, waiting for the rate limiter; re-authenticate once after a
+        401; wait and retry on 429 (or a 5xx) carrying Retry-After, at most
+        ``max_retries`` times. Returns a 2xx response with its body unread."""
+        credentials = self.config.credentials
+        retries = 0
+        reauthenticated = False
+        while True:
+            await self.limiter.acquire()
+            headers = {"Content-Type": content_type} if data is not None else {}
+            if credentials is not None:
+                authorization = await credentials.authorization()
+                if authorization:
+                    headers["Authorization"] = authorization
+            response = await self._send_once(
+                method,
+                path,
+                params=params,
+                data=data,
+                headers=headers,
+                client_timeout=client_timeout,
+            )
+            if response.status < 400:
+                return response
+            error = await self._error(response)
+            if (
+                response.status == 401
+                and credentials is not None
+                and not reauthenticated
+                and await credentials.refresh()
+            ):
+                reauthenticated = True
+                continue
+            delay = retry_delay(error, retries, self.config.max_retries)
+            if delay is None:
+                raise error
+            retries += 1
+            await self.clock.sleep(delay)
+
+    async def _send_once(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None,
+        data: bytes | None,
+        headers: dict[str, str],
+        client_timeout: aiohttp.ClientTimeout,
+    ) -> aiohttp.ClientResponse:
+        start = self.clock.now()
+        try:
+            response = await self._session.request(
+                method,
+                self._base + path,
+                params=params,
+                data=data,
+                headers=headers,
+                timeout=client_timeout,
+                proxy=self.config.proxy,
+                server_hostname=self.config.tls_server_name,
+            )
+        except TimeoutError as err:
+            self._observe(method, None, start)
+            raise Timeout(f"{method} {path}: no answer in time", client_side=True) from err
+        except (aiohttp.ClientError, OSError) as err:
+            self._observe(method, None, start)
+            raise TransportError(f"{method} {path}: {err!r}") from err
+        self._observe(method, response.status, start)
+        return response
+
+    async def _error(self, response: aiohttp.ClientResponse) -> ApiError:
+        try:
+            body = await response.read()
+        except (TimeoutError, aiohttp.ClientError):
+            body = b""
+        finally:
+            response.release()
+        retry_after = parse_retry_after(response.headers.get("Retry-After"), self.clock.wall())
+        return error_from_response(response.status, body, retry_after)
+
+    def _observe(self, method: str, code: int | None, start: float) -> None:
+        if self._metrics is not None:
+            self._metrics.observe(method, self.host, code, self.clock.now() - start)
+
+
+def retry_delay(error: ApiError, retries: int, max_retries: int) -> float | None:
+    """How long to wait before retrying, or None to give up. Like client-go's checkWait:
+    only a 429 or a 5xx that says when to come back (Retry-After), ``max_retries`` times."""
+    if retries >= max_retries or error.retry_after is None:
+        return None
+    if error.status == 429 or error.status >= 500:
+        return error.retry_after
+    return None
+
+
+def _encode(body: Any) -> bytes | None:
+    if body is None or isinstance(body, bytes):
+        return body
+    return json.dumps(body, separators=(",", ":")).encode()
