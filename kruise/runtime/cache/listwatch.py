@@ -1,0 +1,67 @@
+"""What an informer needs from a client (``kruise.runtime.client.Client`` fits), and the
+default object transform."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Protocol
+
+from kruise.runtime.client.errors import ApiError, Gone
+from kruise.runtime.client.resource import Resource
+from kruise.runtime.client.types import KubeObject, ObjectList, WatchEvent
+
+Transform = Callable[[KubeObject], KubeObject]
+
+
+class EventStream(Protocol):
+    def __aiter__(self) -> AsyncIterator[WatchEvent]: ...
+
+    async def __anext__(self) -> WatchEvent: ...
+
+    def close(self) -> None: ...
+
+
+class ListWatcher(Protocol):
+    async def list(
+        self,
+        resource: Resource,
+        namespace: str | None = None,
+        *,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        resource_version: str | None = None,
+        page_size: int | None = ...,
+    ) -> ObjectList: ...
+
+    def watch(
+        self,
+        resource: Resource,
+        namespace: str | None = None,
+        *,
+        resource_version: str | None = None,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        timeout_seconds: int | None = None,
+        allow_bookmarks: bool = True,
+        read_timeout: float | None = None,
+    ) -> EventStream: ...
+
+
+def strip_managed_fields(obj: KubeObject) -> KubeObject:
+    """Drop ``metadata.managedFields`` in place (often a third of an object's size)."""
+    metadata = obj.get("metadata")
+    if metadata:
+        metadata.pop("managedFields", None)
+    return obj
+
+
+def needs_relist(err: BaseException) -> bool:
+    """410 Gone / expired, or a resourceVersion the server has not reached yet (a new
+    API server whose watch cache is behind): both mean list again from scratch."""
+    if isinstance(err, Gone):
+        return True
+    if isinstance(err, ApiError):
+        if any(cause.get("reason") == "ResourceVersionTooLarge" for cause in err.causes):
+            return True
+        return "too large resource version" in err.message.lower()
+    return False
