@@ -26,12 +26,12 @@ binaries: ## build the pinned kube-apiserver, controller manager, scheduler, kub
 	hack/build-binaries.sh
 
 lint: $(BIN)/.installed ## ruff lint and format check
-	$(BIN)/ruff check kruise cmd test
-	$(BIN)/ruff format --check kruise cmd test
+	$(BIN)/ruff check kruise cmd test examples
+	$(BIN)/ruff format --check kruise cmd test examples
 
 format: $(BIN)/.installed ## apply ruff fixes and formatting
-	$(BIN)/ruff check --fix kruise cmd test
-	$(BIN)/ruff format kruise cmd test
+	$(BIN)/ruff check --fix kruise cmd test examples
+	$(BIN)/ruff format kruise cmd test examples
 
 typecheck: $(BIN)/.installed ## mypy --strict on kruise/ and cmd/
 	$(BIN)/mypy

@@ -1,4 +1,4 @@
-"""A client per test, on the shared control plane's admin kubeconfig."""
+"""Integration fixtures: a client per test, on the shared control plane's admin kubeconfig."""
 
 from __future__ import annotations
 

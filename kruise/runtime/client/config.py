@@ -8,6 +8,7 @@ in-cluster environment; this module turns its ``Configuration`` into a
 
 from __future__ import annotations
 
+import asyncio
 import os
 import ssl
 from collections.abc import Mapping
@@ -105,6 +106,8 @@ async def kubeconfig_config(path: str | os.PathLike[str], context: str | None = 
     from kubernetes_asyncio.client import Configuration  # noqa: PLC0415
     from kubernetes_asyncio.config import ConfigException, load_kube_config  # noqa: PLC0415
 
+    if not await asyncio.to_thread(os.path.isfile, path):
+        raise ConfigError(f"kubeconfig {os.fspath(path)} does not exist")
     configuration = Configuration()
     try:
         loader = await load_kube_config(
@@ -114,7 +117,7 @@ async def kubeconfig_config(path: str | os.PathLike[str], context: str | None = 
             persist_config=False,
         )
     except (ConfigException, OSError, KeyError, AssertionError) as err:
-        raise ConfigError(f"kubeconfig {os.fspath(path)}: {err!r}") from err
+        raise ConfigError(f"kubeconfig {os.fspath(path)}: {err}") from err
     credentials: Credentials | None = None
     user = getattr(loader, "_user", None)
     if user is not None and "exec" in user:

@@ -190,7 +190,7 @@ class Transport:
             raise Timeout(f"{method} {path}: no answer in time", client_side=True) from err
         except (aiohttp.ClientError, OSError) as err:
             self._observe(method, None, start)
-            raise TransportError(f"{method} {path}: {err!r}") from err
+            raise TransportError(f"{method} {path}: {_describe(err)}") from err
         self._observe(method, response.status, start)
         return response
 
@@ -223,3 +223,13 @@ def _encode(body: Any) -> bytes | None:
     if body is None or isinstance(body, bytes):
         return body
     return json.dumps(body, separators=(",", ":")).encode()
+
+
+def _describe(err: BaseException) -> str:
+    """The innermost OS error's words ("Connection refused") rather than aiohttp's repr."""
+    cause: BaseException | None = err
+    while cause is not None:
+        if isinstance(cause, OSError) and cause.strerror:
+            return str(cause.strerror)
+        cause = getattr(cause, "os_error", None) or cause.__cause__
+    return str(err) or type(err).__name__

@@ -9,6 +9,7 @@ still running when the interpreter exits normally.
 from __future__ import annotations
 
 import atexit
+import concurrent.futures
 import contextlib
 import ctypes
 import os
@@ -21,6 +22,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 _PR_SET_PDEATHSIG = 1
+# Linux sends the parent-death signal when the *thread* that forked the child exits, so
+# every child is forked from this one thread, which lives as long as the process.
+_SPAWNER = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="envtest")
 _LIVE: weakref.WeakSet[Process] = weakref.WeakSet()
 _LIVE_LOCK = threading.Lock()
 
@@ -80,16 +84,17 @@ class Process:
             raise BinaryNotFoundError(f"{self.name}: binary {self.args[0]} does not exist")
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as log:
-            self._popen = subprocess.Popen(
+            self._popen = _SPAWNER.submit(
+                subprocess.Popen,
                 self.args,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
                 # prctl is async-signal-safe, so this is sound even with threads.
-                preexec_fn=_die_with_parent,  # noqa: PLW1509
+                preexec_fn=_die_with_parent,
                 env=self.env,
-            )
+            ).result()
         with _LIVE_LOCK:
             _LIVE.add(self)
 
