@@ -1,0 +1,229 @@
+"""The worker loop's outcomes, driven through a channel source (no API server needed)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from kruise.runtime.client import NotFound
+from kruise.runtime.clock import FakeClock
+from kruise.runtime.controller import (
+    Channel,
+    Controller,
+    EnqueueRequestForObject,
+    Funcs,
+    outcome_label,
+)
+from kruise.runtime.metrics import ControllerMetrics, new_registry
+from kruise.runtime.reconcile import Request, Result, TerminalError
+from kruise.runtime.workqueue import ItemExponentialFailureRateLimiter
+
+
+class Script:
+    """A reconciler that answers each call from a script and records the requests."""
+
+    def __init__(self, *answers: Any) -> None:
+        self.answers = list(answers)
+        self.calls: list[Request] = []
+        self.in_flight: set[Request] = set()
+        self.overlaps = 0
+        self.max_in_flight = 0
+
+    async def reconcile(self, request: Request) -> Result:
+        self.calls.append(request)
+        self.overlaps += request in self.in_flight
+        self.in_flight.add(request)
+        self.max_in_flight = max(self.max_in_flight, len(self.in_flight))
+        try:
+            for _ in range(3):
+                await asyncio.sleep(0)
+            answer = self.answers.pop(0) if self.answers else Result()
+            if isinstance(answer, BaseException):
+                raise answer
+            assert isinstance(answer, Result)
+            return answer
+        finally:
+            self.in_flight.discard(request)
+
+
+def obj(name: str) -> dict[str, Any]:
+    return {"metadata": {"namespace": "ns", "name": name}}
+
+
+class Harness:
+    def __init__(self, reconciler: Script, workers: int = 1) -> None:
+        self.clock = FakeClock()
+        self.registry = new_registry(process_collectors=False)
+        self.events: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.controller = Controller(
+            "demo",
+            reconciler,
+            workers=workers,
+            rate_limiter=ItemExponentialFailureRateLimiter(1.0, 100.0),
+            metrics=ControllerMetrics(self.registry),
+            clock=self.clock,
+        )
+        self.controller.watch(Channel(self.events, EnqueueRequestForObject()))
+        self.stopping = asyncio.Event()
+        self.task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> Harness:
+        self.task = asyncio.create_task(self.controller.start(self.stopping))
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.stopping.set()
+        assert self.task is not None
+        await self.task
+
+    def total(self, result: str) -> float | None:
+        labels = {"controller": "demo", "result": result}
+        return self.registry.get_sample_value("controller_runtime_reconcile_total", labels)
+
+    def counter(self, name: str) -> float | None:
+        return self.registry.get_sample_value(name, {"controller": "demo"})
+
+
+async def settle() -> None:
+    for _ in range(20):
+        await asyncio.sleep(0)
+
+
+async def test_success_reconciles_once_per_burst_of_events() -> None:
+    script = Script()
+    async with Harness(script) as h:
+        for _ in range(5):
+            h.events.put_nowait(obj("a"))
+        await settle()
+    assert script.calls == [Request("ns", "a")]
+    assert h.total("success") == 1
+
+
+async def test_error_is_retried_with_backoff_then_succeeds() -> None:
+    script = Script(NotFound("gone", status=404, reason="NotFound"), Result())
+    async with Harness(script) as h:
+        h.events.put_nowait(obj("a"))
+        await settle()
+        assert len(script.calls) == 1
+        assert h.total("error") == 1
+        await h.clock.advance(0.5)
+        assert len(script.calls) == 1, "retried before the backoff elapsed"
+        await h.clock.advance(0.6)
+        await settle()
+        assert len(script.calls) == 2
+    assert h.total("success") == 1
+    assert h.counter("controller_runtime_reconcile_errors_total") == 1
+    assert h.counter("controller_runtime_reconcile_panics_total") == 0
+
+
+async def test_terminal_error_is_counted_and_not_retried() -> None:
+    script = Script(TerminalError("spec can never work"))
+    async with Harness(script) as h:
+        h.events.put_nowait(obj("a"))
+        await settle()
+        await h.clock.advance(1000)
+        await settle()
+    assert len(script.calls) == 1
+    assert h.counter("controller_runtime_terminal_reconcile_errors_total") == 1
+    assert h.total("error") == 1
+
+
+async def test_unexpected_exception_counts_a_panic_and_keeps_the_worker() -> None:
+    script = Script(KeyError("spec"), Result())
+    async with Harness(script) as h:
+        h.events.put_nowait(obj("a"))
+        await settle()
+        assert h.counter("controller_runtime_reconcile_panics_total") == 1
+        h.events.put_nowait(obj("b"))
+        await settle()
+        assert Request("ns", "b") in script.calls
+
+
+async def test_requeue_after_waits_exactly_that_long() -> None:
+    script = Script(Result(requeue_after=30), Result())
+    async with Harness(script) as h:
+        h.events.put_nowait(obj("a"))
+        await settle()
+        await h.clock.advance(29)
+        await settle()
+        assert len(script.calls) == 1
+        await h.clock.advance(1)
+        await settle()
+        assert len(script.calls) == 2
+    assert h.total("requeue_after") == 1
+    assert h.total("success") == 1
+
+
+async def test_requeue_uses_the_rate_limiter() -> None:
+    script = Script(Result(requeue=True), Result())
+    async with Harness(script) as h:
+        h.events.put_nowait(obj("a"))
+        await settle()
+        await h.clock.advance(1.0)
+        await settle()
+        assert len(script.calls) == 2
+    assert h.total("requeue") == 1
+
+
+async def test_one_key_is_never_reconciled_by_two_workers_at_once() -> None:
+    script = Script()
+    async with Harness(script, workers=4) as h:
+        for _ in range(3):
+            for name in ("a", "b"):
+                h.events.put_nowait(obj(name))
+                await asyncio.sleep(0)
+        await settle()
+    assert set(script.calls) == {Request("ns", "a"), Request("ns", "b")}
+    assert script.overlaps == 0
+    assert script.max_in_flight == 2, "the two keys should run in parallel"
+    assert h.counter("controller_runtime_max_concurrent_reconciles") == 4
+
+
+async def test_stop_lets_the_running_reconcile_finish() -> None:
+    finished = asyncio.Event()
+    release = asyncio.Event()
+
+    class Slow:
+        async def reconcile(self, request: Request) -> Result:
+            await release.wait()
+            finished.set()
+            return Result()
+
+    h = Harness(Script())
+    h.controller.reconciler = Slow()
+    async with h:
+        h.events.put_nowait(obj("a"))
+        await settle()
+        h.stopping.set()
+        await settle()
+        assert not finished.is_set()
+        release.set()
+    assert finished.is_set()
+
+
+async def test_predicates_filter_channel_events() -> None:
+    script = Script()
+    h = Harness(script)
+    only_b = Funcs(on_generic=lambda o: o["metadata"]["name"] == "b")
+    h.controller.sources = [Channel(h.events, EnqueueRequestForObject(), [only_b])]
+    async with h:
+        h.events.put_nowait(obj("a"))
+        h.events.put_nowait(obj("b"))
+        await settle()
+    assert script.calls == [Request("ns", "b")]
+
+
+@pytest.mark.parametrize(
+    ("answer", "label"),
+    [
+        (Result(), "success"),
+        (Result(requeue=True), "requeue"),
+        (Result(requeue_after=1), "requeue_after"),
+    ],
+)
+def test_outcome_labels(answer: Result, label: str) -> None:
+
+    assert outcome_label(answer) == label
+    assert outcome_label(RuntimeError()) == "error"
