@@ -1,0 +1,240 @@
+"""kruise-manager: flags, wiring and signals; the work happens in kruise.runtime and kruise.
+
+Flag names follow controller-runtime and OpenKruise so existing manifests keep working.
+A bad flag or an unreachable cluster ends the process with one line and a non-zero code;
+SIGTERM stops taking work, lets in-flight reconciles finish, releases the Lease and
+exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+from typing import NoReturn
+
+from kruise.runtime import log as logs
+from kruise.runtime.client import Client, ClientError, ConfigError, load_config
+from kruise.runtime.manager import LeadershipLost, Manager, ManagerOptions
+from kruise.runtime.manager.manager import parse_listen_address
+from kruise.runtime.metrics import new_registry
+
+EXIT_LEADERSHIP_LOST = 3
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is a single line."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _listen_address(value: str) -> str:
+    try:
+        parse_listen_address(value)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    return value
+
+
+def _positive(kind: type[float] | type[int]):  # type: ignore[no-untyped-def]
+    def parse(value: str) -> float | int:
+        try:
+            number = kind(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+        if number <= 0:
+            raise argparse.ArgumentTypeError(f"{value!r} must be greater than 0")
+        return number
+
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = OneLineParser(
+        prog="kruise-manager",
+        description="Run the kruise-py controllers and webhooks (OpenKruise, in Python).",
+    )
+    add = p.add_argument
+    add(
+        "--kubeconfig",
+        help="path to a kubeconfig; default: $KUBECONFIG, in-cluster, then ~/.kube/config",
+    )
+    add(
+        "--metrics-addr",
+        default=":8080",
+        type=_listen_address,
+        help="address the Prometheus /metrics endpoint binds to; '0' disables it",
+    )
+    add(
+        "--health-probe-addr",
+        default=":8000",
+        type=_listen_address,
+        help="address the /healthz and /readyz probes bind to; '0' disables them",
+    )
+    add(
+        "--enable-leader-election",
+        action="store_true",
+        help="run controllers only in the replica holding the Lease",
+    )
+    add(
+        "--leader-election-namespace",
+        default="kube-system",
+        help="namespace of the leader election Lease",
+    )
+    add("--leader-election-id", default="kruise-manager", help="name of the leader election Lease")
+    add(
+        "--leader-election-lease-duration",
+        type=_positive(float),
+        default=15.0,
+        help="seconds a standby waits after the last renewal before taking the Lease",
+    )
+    add(
+        "--leader-election-renew-deadline",
+        type=_positive(float),
+        default=10.0,
+        help="seconds the leader keeps retrying a renewal before it stops leading",
+    )
+    add(
+        "--leader-election-retry-period",
+        type=_positive(float),
+        default=2.0,
+        help="seconds between attempts to acquire or renew the Lease",
+    )
+    add(
+        "--namespace",
+        default="",
+        help="watch and manage objects in this namespace only (default: all)",
+    )
+    add(
+        "--kube-client-qps",
+        type=float,
+        default=30.0,
+        help="client-side queries per second to the API server; <= 0 disables the limit",
+    )
+    add(
+        "--kube-client-burst",
+        type=int,
+        default=50,
+        help="client-side burst of queries to the API server",
+    )
+    add(
+        "--rate-limiter-base-delay",
+        type=_positive(float),
+        default=0.005,
+        help="seconds before the first retry of a failed reconcile; doubles on each failure",
+    )
+    add(
+        "--rate-limiter-max-delay",
+        type=_positive(float),
+        default=1000.0,
+        help="longest wait between retries of a failing reconcile, in seconds",
+    )
+    add(
+        "--rate-limiter-qps",
+        type=_positive(float),
+        default=10.0,
+        help="overall retries per second a controller's queue allows",
+    )
+    add(
+        "--rate-limiter-bucket-size",
+        type=_positive(int),
+        default=100,
+        help="burst of retries a controller's queue allows",
+    )
+    add(
+        "--expectation-timeout",
+        type=_positive(float),
+        default=300.0,
+        help="seconds after which an unobserved create/delete stops blocking a controller",
+    )
+    add(
+        "--graceful-shutdown-timeout",
+        type=_positive(float),
+        default=30.0,
+        help="seconds in-flight reconciles get to finish on SIGTERM",
+    )
+    add(
+        "--log-format",
+        choices=["json", "console"],
+        default="console",
+        help="log lines as JSON (for clusters) or readable console output",
+    )
+    add("-v", "--verbosity", type=int, default=0, help="log verbosity; >= 1 logs debug lines")
+    return p
+
+
+async def _reachable(client: Client) -> None:
+    async with asyncio.timeout(15):
+        await client.transport.request("GET", "/version")
+
+
+async def run(args: argparse.Namespace) -> int:
+    config = await load_config(args.kubeconfig)
+    config = config.with_options(qps=args.kube_client_qps, burst=args.kube_client_burst)
+    registry = new_registry()
+    log = logs.get_logger("kruise-manager")
+    async with Client(config, registry=registry) as client:
+        try:
+            await _reachable(client)
+        except (ClientError, TimeoutError, OSError) as err:
+            reason = str(err) or type(err).__name__
+            print(
+                f"kruise-manager: cannot reach the API server at {config.host}: {reason}",
+                file=sys.stderr,
+            )
+            return 1
+        options = ManagerOptions(
+            metrics_addr=args.metrics_addr,
+            health_probe_addr=args.health_probe_addr,
+            leader_election=args.enable_leader_election,
+            leader_election_id=args.leader_election_id,
+            leader_election_namespace=os.environ.get("POD_NAMESPACE")
+            or args.leader_election_namespace,
+            lease_duration=args.leader_election_lease_duration,
+            renew_deadline=args.leader_election_renew_deadline,
+            retry_period=args.leader_election_retry_period,
+            graceful_shutdown_timeout=args.graceful_shutdown_timeout,
+            namespace=args.namespace or None,
+            expectation_timeout=args.expectation_timeout,
+            rate_limiter_base_delay=args.rate_limiter_base_delay,
+            rate_limiter_max_delay=args.rate_limiter_max_delay,
+            rate_limiter_qps=args.rate_limiter_qps,
+            rate_limiter_bucket_size=args.rate_limiter_bucket_size,
+        )
+        lease_timeout = max(options.renew_deadline / 2, 1.0)
+        async with Client(config.with_options(timeout=lease_timeout), registry=None) as lease:
+            try:
+                manager = Manager(client, options, registry=registry, election_client=lease)
+            except ValueError as err:  # leader election timings that cannot work
+                print(f"kruise-manager: {err}", file=sys.stderr)
+                return 2
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, stop.set)
+            log.info("starting manager", identity=manager.identity)
+            try:
+                await manager.run(stop)
+            except LeadershipLost as err:
+                log.error("leader election lost; exiting", error=str(err))
+                return EXIT_LEADERSHIP_LOST
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logs.configure(args.log_format, args.verbosity)
+    try:
+        return asyncio.run(run(args))
+    except ConfigError as err:
+        print(f"kruise-manager: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
