@@ -81,8 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add(
         "--leader-election-namespace",
-        default="kube-system",
-        help="namespace of the leader election Lease",
+        default=None,
+        help="namespace of the leader election Lease (default: $POD_NAMESPACE, else kube-system)",
     )
     add("--leader-election-id", default="kruise-manager", help="name of the leader election Lease")
     add(
@@ -191,8 +191,9 @@ async def run(args: argparse.Namespace) -> int:
             health_probe_addr=args.health_probe_addr,
             leader_election=args.enable_leader_election,
             leader_election_id=args.leader_election_id,
-            leader_election_namespace=os.environ.get("POD_NAMESPACE")
-            or args.leader_election_namespace,
+            leader_election_namespace=args.leader_election_namespace
+            or os.environ.get("POD_NAMESPACE")
+            or "kube-system",
             lease_duration=args.leader_election_lease_duration,
             renew_deadline=args.leader_election_renew_deadline,
             retry_period=args.leader_election_retry_period,

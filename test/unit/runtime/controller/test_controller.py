@@ -6,6 +6,8 @@ import asyncio
 from typing import Any
 
 import pytest
+import structlog
+import structlog.testing
 
 from kruise.runtime.client import NotFound
 from kruise.runtime.clock import FakeClock
@@ -227,3 +229,24 @@ def test_outcome_labels(answer: Result, label: str) -> None:
 
     assert outcome_label(answer) == label
     assert outcome_label(RuntimeError()) == "error"
+
+
+async def test_reconcile_log_lines_carry_controller_object_and_reconcile_id() -> None:
+    class Logging:
+        async def reconcile(self, request: Request) -> Result:
+            structlog.get_logger("demo").info("looked at it")
+            return Result()
+
+    h = Harness(Script())
+    h.controller.reconciler = Logging()
+    with structlog.testing.capture_logs(
+        processors=[structlog.contextvars.merge_contextvars]
+    ) as captured:
+        async with h:
+            h.events.put_nowait(obj("a"))
+            h.events.put_nowait(obj("b"))
+            await settle()
+    lines = [line for line in captured if line["event"] == "looked at it"]
+    assert [(line["namespace"], line["name"]) for line in lines] == [("ns", "a"), ("ns", "b")]
+    assert all(line["controller"] == "demo" for line in lines)
+    assert len({line["reconcile_id"] for line in lines}) == 2
