@@ -7,6 +7,7 @@ every component's log in its report.
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,6 +39,31 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
                 for component, tail in plane.logs(30).items():
                     report.sections.append((f"{name} {component} log (tail)", tail))
     return report
+
+
+def _our_leftover_components() -> list[str]:
+    """Envtest components still running that this test process started."""
+    leftovers = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == os.getpid() and "kruise-envtest-" in cmdline:
+            leftovers.append(cmdline[:120])
+    return leftovers
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run if any component of ours outlived its fixtures."""
+    leftovers = _our_leftover_components()
+    if leftovers:
+        print("\nenvtest components left running:\n  " + "\n  ".join(leftovers))
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session")
