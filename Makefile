@@ -8,7 +8,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: help setup binaries lint format typecheck imports unit integration e2e test cluster clean
+.PHONY: help setup binaries lint format typecheck imports unit integration e2e test cluster crds bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -26,12 +26,12 @@ binaries: ## build the pinned kube-apiserver, controller manager, scheduler, kub
 	hack/build-binaries.sh
 
 lint: $(BIN)/.installed ## ruff lint and format check
-	$(BIN)/ruff check kruise cmd test examples
-	$(BIN)/ruff format --check kruise cmd test examples
+	$(BIN)/ruff check kruise cmd test examples hack bench
+	$(BIN)/ruff format --check kruise cmd test examples hack bench
 
 format: $(BIN)/.installed ## apply ruff fixes and formatting
-	$(BIN)/ruff check --fix kruise cmd test examples
-	$(BIN)/ruff format kruise cmd test examples
+	$(BIN)/ruff check --fix kruise cmd test examples hack bench
+	$(BIN)/ruff format kruise cmd test examples hack bench
 
 typecheck: $(BIN)/.installed ## mypy --strict on kruise/ and cmd/
 	$(BIN)/mypy
@@ -53,6 +53,9 @@ test: setup lint typecheck imports ## everything: lint, types, import layers and
 
 cluster: setup ## a local cluster in the foreground; Ctrl-C stops it
 	$(BIN)/python -m kruise.runtime.envtest up --cluster
+
+crds: $(BIN)/.installed ## regenerate config/crd from the apps.kruise.io types (kruise/apis/apps)
+	$(BIN)/python hack/gen-crds.py
 
 clean: ## remove the virtualenv and caches (the binary cache outside the repo stays)
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build *.egg-info

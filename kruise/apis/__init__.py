@@ -1,0 +1,1 @@
+"""Kruise API types: the apps.kruise.io group."""

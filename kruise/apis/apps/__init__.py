@@ -1,0 +1,1 @@
+"""apps.kruise.io: CloneSet, StatefulSet, BroadcastJob and AdvancedCronJob."""
