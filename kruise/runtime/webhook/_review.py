@@ -1,0 +1,112 @@
+"""What admission and conversion reviews share: strict decoding (every wrong type is a
+one-line ReviewError), compact encoding, and error text."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+_JSON_NAMES: dict[type, str] = {
+    dict: "an object",
+    list: "an array",
+    str: "a string",
+    bool: "a boolean",
+}
+
+
+class ReviewError(ValueError):
+    """A request body that is not a well-formed review; answered with HTTP 400."""
+
+
+def short(value: Any, limit: int = 60) -> str:
+    """``repr`` cut to ``limit`` characters: client data never makes a long log line."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _reject_constant(name: str) -> Any:
+    raise ReviewError(f"invalid JSON: {name} is not a number")
+
+
+def parse_json(body: bytes) -> Any:
+    """JSON as the API server writes it; NaN, Infinity and bad UTF-8 are rejected."""
+    try:
+        return json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
+    except UnicodeDecodeError as err:
+        raise ReviewError(f"body is not UTF-8: {err.reason} at byte {err.start}") from None
+    except json.JSONDecodeError as err:
+        raise ReviewError(
+            f"invalid JSON: {err.msg} at line {err.lineno} column {err.colno}"
+        ) from None
+    except RecursionError:
+        raise ReviewError("invalid JSON: nested too deeply") from None
+    except ValueError as err:  # e.g. an integer with too many digits
+        raise ReviewError(f"invalid JSON: {str(err).splitlines()[0]}") from None
+
+
+def describe(value: Any) -> str:
+    """The JSON type of ``value``, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return "a number"
+    return _JSON_NAMES.get(type(value), type(value).__name__)
+
+
+def _check(value: Any, kind: type[T], where: str) -> T:
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        expected = _JSON_NAMES.get(kind, kind.__name__)
+        raise ReviewError(f"{where} must be {expected}, got {describe(value)}")
+    return value
+
+
+def required(container: dict[str, Any], key: str, kind: type[T], where: str) -> T:
+    """``container[key]``, which must be present, not null, and of type ``kind``."""
+    value = container.get(key)
+    if value is None:
+        raise ReviewError(f"{where}{key} is required")
+    return _check(value, kind, where + key)
+
+
+def optional(container: dict[str, Any], key: str, kind: type[T], where: str) -> T | None:
+    """``container[key]`` of type ``kind``, or None when absent or null."""
+    value = container.get(key)
+    return None if value is None else _check(value, kind, where + key)
+
+
+def string_map(container: dict[str, Any], key: str, where: str) -> dict[str, str]:
+    """An object whose values are all strings; absent or null reads as empty."""
+    value = optional(container, key, dict, where) or {}
+    for name, item in value.items():
+        _check(item, str, f"{where}{key}[{short(name)}]")
+    return value
+
+
+def review_envelope(body: Any, kind: str, versions: frozenset[str]) -> tuple[str, dict[str, Any]]:
+    """The apiVersion and the ``request`` object of a ``kind`` review."""
+    review = _check(body, dict, kind)
+    api_version = required(review, "apiVersion", str, "")
+    if api_version not in versions:
+        known = ", ".join(sorted(versions))
+        raise ReviewError(
+            f"unsupported apiVersion {short(api_version)} for {kind}; expected {known}"
+        )
+    if review.get("kind") != kind:
+        raise ReviewError(f"kind must be {kind}, got {short(review.get('kind'))}")
+    return api_version, required(review, "request", dict, "")
+
+
+def dump(review: dict[str, Any]) -> bytes:
+    """Compact JSON; raises for values JSON cannot hold (NaN, sets, objects)."""
+    return json.dumps(review, separators=(",", ":"), allow_nan=False).encode()
+
+
+def error_text(err: BaseException) -> str:
+    """``Type: message`` for an exception, even one whose ``__str__`` fails."""
+    try:
+        detail = str(err)
+    except Exception:
+        detail = ""
+    return f"{type(err).__name__}: {detail}" if detail else type(err).__name__
