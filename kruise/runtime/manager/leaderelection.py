@@ -99,12 +99,41 @@ class LeaderElector:
             raise RuntimeError(f"lease {self._lease_key} not renewed for {overdue:.0f}s too long")
 
     async def acquire(self) -> None:
-        """Return once we hold the lease; retries every jittered retry period."""
+        """Return once we hold the lease; retries every jittered retry period, and at
+        once when a watch shows the holder released it (a graceful handover)."""
         log.info("attempting to acquire leader lease", lease=self._lease_key)
-        while not await self._try_acquire_or_renew():
-            jitter = random.random() * JITTER_FACTOR * self.config.retry_period
-            await self.clock.sleep(self.config.retry_period + jitter)
+        released = asyncio.Event()
+        watcher = asyncio.create_task(self._watch_for_release(released))
+        try:
+            while not await self._try_acquire_or_renew():
+                jitter = random.random() * JITTER_FACTOR * self.config.retry_period
+                sleeping = asyncio.create_task(self.clock.sleep(self.config.retry_period + jitter))
+                woken = asyncio.create_task(released.wait())
+                await asyncio.wait({sleeping, woken}, return_when=asyncio.FIRST_COMPLETED)
+                sleeping.cancel()
+                woken.cancel()
+                released.clear()
+        finally:
+            watcher.cancel()
+            await asyncio.gather(watcher, return_exceptions=True)
         log.info("successfully acquired lease", lease=self._lease_key)
+
+    async def _watch_for_release(self, released: asyncio.Event) -> None:
+        selector = f"metadata.name={self.config.name}"
+        while True:
+            try:
+                stream = self.client.watch(
+                    LEASES, self.config.namespace, field_selector=selector, timeout_seconds=300
+                )
+                async with stream as events:
+                    async for event_type, lease in events:
+                        if event_type not in {"ADDED", "MODIFIED"}:
+                            continue
+                        if not (lease.get("spec") or {}).get("holderIdentity"):
+                            released.set()
+            except ClientError:
+                pass
+            await self.clock.sleep(self.config.retry_period)
 
     async def keep_renewing(self) -> None:
         """Renew until cancelled; raise LeadershipLost when a renewal window fails."""

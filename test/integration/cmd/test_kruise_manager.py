@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from kruise.runtime.envtest import ControlPlane
+from kruise.runtime.envtest.ports import free_port
 
 MANAGER = shutil.which("kruise-manager") or str(
     Path(__file__).parents[3] / ".venv/bin/kruise-manager"
@@ -31,7 +32,9 @@ def parse_time(value: str) -> float:
 
 
 class ManagerProcess:
-    def __init__(self, kubeconfig: Path, lease: str, log_path: Path) -> None:
+    def __init__(
+        self, kubeconfig: Path, lease: str, log_path: Path, lease_flags: list[str]
+    ) -> None:
         self.log_path = log_path
         self.log = log_path.open("w")
         self.popen = subprocess.Popen(
@@ -44,7 +47,9 @@ class ManagerProcess:
                 "--leader-election-namespace=default",
                 f"--leader-election-id={lease}",
                 "--log-format=json",
-                *LEASE_FLAGS,
+                f"--webhook-port={free_port()}",
+                f"--webhook-cert-dir={log_path.parent / (log_path.stem + '-certs')}",
+                *lease_flags,
             ],
             stdout=self.log,
             stderr=subprocess.STDOUT,
@@ -73,10 +78,15 @@ class ManagerProcess:
 
 
 @pytest.fixture
-def managers(control_plane: ControlPlane, tmp_path: Path) -> Iterator[list[ManagerProcess]]:
+def managers(
+    control_plane: ControlPlane, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[list[ManagerProcess]]:
+    """Two kruise-manager processes competing for one Lease; fast lease timings unless the
+    test is marked ``default_lease``."""
     lease = f"lease-{tmp_path.name[-12:].lower().replace('_', '-')}"
+    flags = [] if request.node.get_closest_marker("default_lease") else LEASE_FLAGS
     started = [
-        ManagerProcess(control_plane.kubeconfig_path, lease, tmp_path / f"m{i}.log")
+        ManagerProcess(control_plane.kubeconfig_path, lease, tmp_path / f"m{i}.log", flags)
         for i in range(2)
     ]
     yield started
@@ -136,6 +146,7 @@ def test_exactly_one_leads_and_sigkill_hands_over_after_expiry(
     print(f"SIGKILL takeover after {took_over_at - killed_at:.2f}s (lease 4s, retry 1s)")
 
 
+@pytest.mark.default_lease
 def test_sigterm_releases_the_lease_and_exits_zero(
     control_plane: ControlPlane, managers: list[ManagerProcess]
 ) -> None:
@@ -143,6 +154,7 @@ def test_sigterm_releases_the_lease_and_exits_zero(
     leader = wait_for(lambda: holder_of(control_plane, lease, managers))
     standby = next(p for p in managers if p is not leader)
 
+    last_renewal = parse_time(read_lease(control_plane, lease)["renewTime"])
     leader.popen.send_signal(signal.SIGTERM)
     stopped_at = time.time()
     assert leader.popen.wait(30) == 0
@@ -150,9 +162,10 @@ def test_sigterm_releases_the_lease_and_exits_zero(
     assert "released leader lease" in events
     wait_for(lambda: holder_of(control_plane, lease, managers) is standby)
     took_over_at = parse_time(read_lease(control_plane, lease)["acquireTime"])
-    # The standby took over from a released lease, not an expired one: it did not wait
-    # out the 4 s lease of the old leader's last renewal.
-    print(f"SIGTERM handover after {took_over_at - stopped_at:.2f}s (lease 4s, retry 1s)")
+    # The standby took over a released lease: an expired one would have taken at least
+    # the 15 s lease duration after the leader's last renewal.
+    assert took_over_at < last_renewal + 15
+    print(f"SIGTERM handover after {took_over_at - stopped_at:.2f}s (default timings 15/10/2s)")
     assert any(line.get("event") == "became leader" for line in standby.lines())
 
 
