@@ -13,6 +13,7 @@ import asyncio
 import os
 import signal
 import sys
+from pathlib import Path
 from typing import NoReturn
 
 from kruise.runtime import log as logs
@@ -20,6 +21,8 @@ from kruise.runtime.client import Client, ClientError, ConfigError, load_config
 from kruise.runtime.manager import LeadershipLost, Manager, ManagerOptions
 from kruise.runtime.manager.manager import parse_listen_address
 from kruise.runtime.metrics import new_registry
+from kruise.webhook.certs import CertOptions
+from kruise.webhook.setup import add_webhooks
 
 EXIT_LEADERSHIP_LOST = 3
 
@@ -151,6 +154,30 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds after which an unobserved create/delete stops blocking a controller",
     )
     add(
+        "--webhook-port",
+        type=int,
+        default=None,
+        help="port the webhook server listens on (default: $WEBHOOK_PORT, else 9876)",
+    )
+    add(
+        "--webhook-cert-dir",
+        default=None,
+        help="folder the serving certificate is written to and read from "
+        "(default: $WEBHOOK_CERT_DIR, else /tmp/kruise-webhook-certs)",
+    )
+    add(
+        "--webhook-host",
+        default=None,
+        help="host the API server should call for webhooks, for a manager running outside "
+        "the cluster (default: $WEBHOOK_HOST; unset: through the kruise-webhook-service Service)",
+    )
+    add(
+        "--webhook-initialize-timeout",
+        type=_positive(float),
+        default=60.0,
+        help="seconds to wait for the webhook certificates before giving up",
+    )
+    add(
         "--graceful-shutdown-timeout",
         type=_positive(float),
         default=30.0,
@@ -212,17 +239,49 @@ async def run(args: argparse.Namespace) -> int:
             except ValueError as err:  # leader election timings that cannot work
                 print(f"kruise-manager: {err}", file=sys.stderr)
                 return 2
+            try:
+                cert_options = _cert_options(args)
+            except ValueError as err:
+                print(f"kruise-manager: {err}", file=sys.stderr)
+                return 2
+            _, certs = add_webhooks(manager, cert_options)
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(sig, stop.set)
             log.info("starting manager", identity=manager.identity)
+            running = asyncio.create_task(manager.run(stop))
+            ready = asyncio.create_task(certs.wait_ready(args.webhook_initialize_timeout))
+            await asyncio.wait({running, ready}, return_when=asyncio.FIRST_COMPLETED)
+            if ready.done() and not ready.result():
+                stop.set()
+                await asyncio.gather(running, return_exceptions=True)
+                reason = certs.last_error or "no successful sync"
+                print(
+                    "kruise-manager: webhook certificates not ready within "
+                    f"{args.webhook_initialize_timeout:.0f}s: {reason}",
+                    file=sys.stderr,
+                )
+                return 1
             try:
-                await manager.run(stop)
+                await running
             except LeadershipLost as err:
                 log.error("leader election lost; exiting", error=str(err))
                 return EXIT_LEADERSHIP_LOST
+            finally:
+                ready.cancel()
     return 0
+
+
+def _cert_options(args: argparse.Namespace) -> CertOptions:
+    overrides: dict[str, object] = {}
+    if args.webhook_port is not None:
+        overrides["port"] = args.webhook_port
+    if args.webhook_cert_dir:
+        overrides["cert_dir"] = Path(args.webhook_cert_dir)
+    if args.webhook_host:
+        overrides["host"] = args.webhook_host
+    return CertOptions.from_env(None, **overrides)
 
 
 def main(argv: list[str] | None = None) -> int:

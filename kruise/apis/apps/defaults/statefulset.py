@@ -1,0 +1,46 @@
+"""Advanced StatefulSet defaults (v1beta1 form): OpenKruise v0.7.0's ``SetDefaultsStatefulSet``.
+
+``podManagementPolicy`` OrderedReady; ``updateStrategy.type`` RollingUpdate, and for a
+rolling update a ``rollingUpdate`` with ``partition`` 0, ``maxUnavailable`` 1,
+``podUpdatePolicy`` ReCreate and ``minReadySeconds`` 0; ``replicas`` 1,
+``revisionHistoryLimit`` 10; the pod-spec and claim-template defaults of
+:mod:`kruise.apis.apps.defaults.pod`. v1alpha1 objects have the same fields at the same
+paths, so these defaults fit them too.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+from kruise.apis.apps.defaults._fill import fill, fill_zero, member
+from kruise.apis.apps.defaults.pod import default_claim_templates, default_pod_template
+from kruise.apis.apps.intstr import STATEFULSET_DEFAULT_MAX_UNAVAILABLE
+
+DEFAULT_REPLICAS = 1
+DEFAULT_REVISION_HISTORY_LIMIT = 10
+
+
+def default_statefulset(sts: Mapping[str, Any]) -> dict[str, Any]:
+    """A defaulted copy of ``sts``; the argument is not changed."""
+    out = copy.deepcopy(dict(sts))
+    spec = member(out, "spec")
+    if spec is None:
+        return out
+    fill_zero(spec, "podManagementPolicy", "OrderedReady")
+    strategy = member(spec, "updateStrategy")
+    if strategy is not None:
+        fill_zero(strategy, "type", "RollingUpdate")
+        if strategy["type"] == "RollingUpdate":
+            rolling = member(strategy, "rollingUpdate")
+            if rolling is not None:
+                fill(rolling, "partition", 0)
+                fill(rolling, "maxUnavailable", STATEFULSET_DEFAULT_MAX_UNAVAILABLE)
+                fill_zero(rolling, "podUpdatePolicy", "ReCreate")
+                fill(rolling, "minReadySeconds", 0)
+    fill(spec, "replicas", DEFAULT_REPLICAS)
+    fill(spec, "revisionHistoryLimit", DEFAULT_REVISION_HISTORY_LIMIT)
+    default_pod_template(spec)
+    default_claim_templates(spec)
+    return out

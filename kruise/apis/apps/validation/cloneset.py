@@ -1,0 +1,275 @@
+"""CloneSet validation: OpenKruise v0.7.0's rules, with its gaps closed.
+
+Beyond v0.7.0: int-or-percent strings must carry ``%`` and percentages lie within 0% to
+100% (maxSurge only must not be negative); minReadySeconds, revisionHistoryLimit and the
+in-place grace period must not be negative; the pod template is checked for mistakes that
+would stop every pod creation; claim templates need unique names; and the InPlaceOnly rule
+allows exactly container image replacements. A pod in ``podsToDelete`` without an owner is
+reported, not a crash.
+
+Pods named in ``scaleStrategy.podsToDelete`` need the API: the caller reads them and passes
+what it found as ``pods`` (see ``pods_to_look_up``), so this module stays pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from kruise.apis.apps.intstr import CLONESET_DEFAULT_MAX_UNAVAILABLE, parse_int_or_percent
+from kruise.apis.apps.validation import names
+from kruise.apis.apps.validation._json import is_int, items, obj, semantic_equal, string
+from kruise.apis.apps.validation.field import (
+    ErrorList,
+    forbidden,
+    invalid,
+    not_supported,
+    path,
+    required,
+)
+from kruise.apis.apps.validation.inplace import validate_in_place_only
+from kruise.apis.apps.validation.intorpercent import validate_int_or_percent
+from kruise.apis.apps.validation.meta import (
+    introduced,
+    validate_nonnegative,
+    validate_object_meta,
+    validate_object_meta_update,
+)
+from kruise.apis.apps.validation.selection import (
+    claim_template_names,
+    validate_selector_and_template,
+)
+from kruise.apis.apps.validation.strategy import (
+    validate_priority_strategy,
+    validate_scatter_strategy,
+)
+
+UPDATE_STRATEGY_TYPES = ("ReCreate", "InPlaceIfPossible", "InPlaceOnly")
+MUTABLE_SPEC_FIELDS = (
+    "replicas",
+    "template",
+    "scaleStrategy",
+    "updateStrategy",
+    "minReadySeconds",
+    "lifecycle",
+    "revisionHistoryLimit",
+)
+_IMMUTABLE_DETAIL = (
+    "updates to cloneset spec for fields other than 'replicas', 'template', 'lifecycle', "
+    "'scaleStrategy', 'updateStrategy', 'minReadySeconds' and 'revisionHistoryLimit' "
+    "are forbidden"
+)
+
+SPEC = path("spec")
+PODS_TO_DELETE = SPEC.child("scaleStrategy", "podsToDelete")
+
+
+@dataclass(frozen=True)
+class PodLookup:
+    """What reading a pod named in podsToDelete found: the pod, nothing (``pod`` None and
+    no ``error``: it does not exist), or the error the read failed with."""
+
+    pod: Mapping[str, Any] | None = None
+    error: str = ""
+
+
+def pods_to_look_up(cloneset: Mapping[str, Any], old: Mapping[str, Any] | None) -> list[str]:
+    """Pods an update newly adds to podsToDelete: the ones whose owner must be checked.
+
+    None on create (no pod can belong to a CloneSet that does not exist yet) and none when
+    the list is malformed or has duplicates (that error is reported instead)."""
+    new_names = _pods_to_delete(cloneset)
+    if old is None or _pods_to_delete_shape(obj(cloneset.get("spec"))):
+        return []
+    return sorted(set(new_names) - set(_pods_to_delete(old)))
+
+
+def validate_cloneset(
+    cloneset: Mapping[str, Any],
+    old: Mapping[str, Any] | None = None,
+    pods: Mapping[str, PodLookup] | None = None,
+) -> ErrorList:
+    """All errors of ``cloneset``; ``old`` is the stored object on update, and ``pods`` maps
+    each name of ``pods_to_look_up`` to what reading it found (unchecked when missing)."""
+    errors = _object_errors(cloneset)
+    metadata = obj(cloneset.get("metadata"))
+    spec = obj(cloneset.get("spec"))
+    if old is None:
+        return errors + _pods_to_delete_on_create(spec)
+    errors = introduced(errors, _object_errors(old))
+    errors += _pods_to_delete_on_update(spec, metadata, old, pods or {})
+    old_spec = obj(old.get("spec"))
+    errors += validate_object_meta_update(metadata, old.get("metadata"), path("metadata"))
+    errors += [
+        forbidden(SPEC.child(key), _IMMUTABLE_DETAIL)
+        for key in dict.fromkeys([*spec, *old_spec])
+        if key not in MUTABLE_SPEC_FIELDS and not semantic_equal(spec.get(key), old_spec.get(key))
+    ]
+    if obj(spec.get("updateStrategy")).get("type") == "InPlaceOnly":
+        errors += validate_in_place_only(
+            obj(old_spec.get("template")).get("spec"),
+            obj(spec.get("template")).get("spec"),
+            SPEC.child("template", "spec"),
+            SPEC.child("updateStrategy", "type"),
+        )
+    return errors
+
+
+def _object_errors(cloneset: Mapping[str, Any]) -> ErrorList:
+    """What is wrong with the object itself, whatever the operation."""
+    metadata = obj(cloneset.get("metadata"))
+    errors = validate_object_meta(metadata, path("metadata"), names.dns_subdomain_name)
+    spec = cloneset.get("spec")
+    if not isinstance(spec, Mapping):
+        return [*errors, required(SPEC)]
+    return errors + _validate_spec(spec) + _pods_to_delete_shape(spec)
+
+
+def _validate_spec(spec: Mapping[str, Any]) -> ErrorList:
+    errors = validate_nonnegative(spec.get("replicas"), SPEC.child("replicas"))
+    claims, claim_errors = claim_template_names(
+        spec.get("volumeClaimTemplates"), SPEC.child("volumeClaimTemplates")
+    )
+    errors += validate_selector_and_template(spec, SPEC, "cloneset", claim_names=claims)
+    errors += claim_errors
+    pod_spec = obj(obj(spec.get("template")).get("spec"))
+    restart = pod_spec.get("restartPolicy")
+    if restart not in (None, "", "Always"):
+        errors.append(
+            not_supported(SPEC.child("template", "spec", "restartPolicy"), restart, ["Always"])
+        )
+    if pod_spec.get("activeDeadlineSeconds") is not None:
+        errors.append(
+            forbidden(
+                SPEC.child("template", "spec", "activeDeadlineSeconds"),
+                "activeDeadlineSeconds in cloneset is not supported",
+            )
+        )
+    errors += validate_nonnegative(spec.get("minReadySeconds"), SPEC.child("minReadySeconds"))
+    errors += validate_nonnegative(
+        spec.get("revisionHistoryLimit"), SPEC.child("revisionHistoryLimit")
+    )
+    replicas = spec.get("replicas")
+    errors += _validate_update_strategy(
+        obj(spec.get("updateStrategy")), replicas if is_int(replicas) else 1
+    )
+    return errors
+
+
+def _validate_update_strategy(strategy: Mapping[str, Any], replicas: int) -> ErrorList:
+    at = SPEC.child("updateStrategy")
+    errors: ErrorList = []
+    kind = strategy.get("type")
+    if kind not in UPDATE_STRATEGY_TYPES:
+        errors.append(not_supported(at.child("type"), kind, UPDATE_STRATEGY_TYPES))
+    if strategy.get("partition") is not None:
+        errors += validate_int_or_percent(strategy["partition"], at.child("partition"))[1]
+    errors += validate_priority_strategy(
+        strategy.get("priorityStrategy"), at.child("priorityStrategy")
+    )
+    errors += validate_scatter_strategy(
+        strategy.get("scatterStrategy"), at.child("scatterStrategy")
+    )
+    grace = obj(strategy.get("inPlaceUpdateStrategy")).get("gracePeriodSeconds")
+    errors += validate_nonnegative(grace, at.child("inPlaceUpdateStrategy", "gracePeriodSeconds"))
+
+    # Unset values count as their defaults ("20%" and 0).
+    unavailable = parse_int_or_percent(CLONESET_DEFAULT_MAX_UNAVAILABLE).scaled(
+        replicas, round_up=True
+    )
+    surge = 0
+    usable = True
+    if strategy.get("maxUnavailable") is not None:
+        parsed, found = validate_int_or_percent(
+            strategy["maxUnavailable"], at.child("maxUnavailable")
+        )
+        errors += found
+        usable &= parsed is not None
+        unavailable = parsed.scaled(replicas, round_up=True) if parsed else 0
+    if strategy.get("maxSurge") is not None:
+        parsed, found = validate_int_or_percent(
+            strategy["maxSurge"], at.child("maxSurge"), at_most_100_percent=False
+        )
+        errors += found
+        usable &= parsed is not None
+        surge = parsed.scaled(replicas, round_up=True) if parsed else 0
+        if kind == "InPlaceOnly" and surge > 0:
+            errors.append(
+                invalid(
+                    at.child("maxSurge"),
+                    strategy["maxSurge"],
+                    "can not use maxSurge with strategy type InPlaceOnly",
+                )
+            )
+    if usable and replicas > 0 and unavailable < 1 and surge < 1:
+        errors.append(
+            invalid(
+                at.child("maxUnavailable"),
+                strategy.get("maxUnavailable"),
+                "maxUnavailable and maxSurge should not both be less than 1",
+            )
+        )
+    return errors
+
+
+def _pods_to_delete(cloneset: Mapping[str, Any] | None) -> list[str]:
+    listed = obj(obj(obj(cloneset).get("spec")).get("scaleStrategy")).get("podsToDelete")
+    return [n for n in items(listed) if isinstance(n, str)]
+
+
+def _pods_to_delete_shape(spec: Mapping[str, Any]) -> ErrorList:
+    listed = obj(spec.get("scaleStrategy")).get("podsToDelete")
+    if listed is None:
+        return []
+    if not isinstance(listed, list) or not all(isinstance(n, str) for n in listed):
+        return [invalid(PODS_TO_DELETE, listed, "must be a list of pod names")]
+    repeated = sorted({n for n in listed if listed.count(n) > 1})
+    if repeated:
+        return [invalid(PODS_TO_DELETE, listed, f"duplicated items [{' '.join(repeated)}]")]
+    return []
+
+
+def _pods_to_delete_on_create(spec: Mapping[str, Any]) -> ErrorList:
+    if _pods_to_delete_shape(spec):
+        return []
+    return [
+        invalid(
+            PODS_TO_DELETE, name, f"pod {name} cannot belong to a CloneSet that is being created"
+        )
+        for name in _pods_to_delete({"spec": spec})
+    ]
+
+
+def _pods_to_delete_on_update(
+    spec: Mapping[str, Any],
+    metadata: Mapping[str, Any],
+    old: Mapping[str, Any],
+    pods: Mapping[str, PodLookup],
+) -> ErrorList:
+    uid = string(metadata.get("uid"))
+    errors: ErrorList = []
+    for name in pods_to_look_up({"spec": spec}, old):
+        lookup = pods.get(name)
+        if lookup is None:
+            continue
+        if lookup.error:
+            detail = f"pod {name} could not be read: {lookup.error}"
+        elif lookup.pod is None:
+            detail = f"pod {name} does not exist"
+        elif obj(lookup.pod.get("metadata")).get("deletionTimestamp"):
+            detail = f"pod {name} is already terminating"
+        elif not uid or controller_uid(lookup.pod) != uid:
+            detail = f"pod {name} is not controlled by this CloneSet"
+        else:
+            continue
+        errors.append(invalid(PODS_TO_DELETE, name, detail))
+    return errors
+
+
+def controller_uid(pod: Mapping[str, Any]) -> str:
+    """The uid of the pod's controller, or "" when it has none."""
+    for ref in items(obj(pod.get("metadata")).get("ownerReferences")):
+        if obj(ref).get("controller") is True:
+            return string(obj(ref).get("uid"))
+    return ""

@@ -1,0 +1,125 @@
+"""Cron schedules and time zones of AdvancedCronJobs.
+
+The grammar is the one OpenKruise v0.7.0 accepts (robfig/cron's ``ParseStandard``): exactly
+five fields (minute 0-59, hour 0-23, day of month 1-31, month 1-12 or jan-dec, day of week
+0-6 or sun-sat), each a comma-separated list of ``*`` or ``?``, a number or name, or a
+range ``a-b``, any of them with a ``/step``; or one of the descriptors ``@yearly``,
+``@annually``, ``@monthly``, ``@weekly``, ``@daily``, ``@midnight`` and ``@hourly``. Six or
+seven fields (seconds, years) are rejected, as v0.7.0 rejects them.
+
+Two departures: ``@every <duration>`` (which v0.7.0 accepts) is rejected, because the
+controller computes run times with croniter, which has no such form; and a schedule must
+also be one croniter evaluates, so the webhook never admits a schedule the controller
+cannot run. Extensions croniter has and v0.7.0 lacks (``L``, ``W``, ``#``, day 7) stay
+rejected. Time zones go in ``spec.timeZone``, not in a ``TZ=`` prefix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from croniter import croniter
+
+DESCRIPTORS = ("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+
+
+@dataclass(frozen=True)
+class _Field:
+    name: str
+    low: int
+    high: int
+    names: dict[str, int]
+
+
+_FIELDS = (
+    _Field("minute", 0, 59, {}),
+    _Field("hour", 0, 23, {}),
+    _Field("day of month", 1, 31, {}),
+    _Field("month", 1, 12, {m: i + 1 for i, m in enumerate(_MONTHS)}),
+    _Field("day of week", 0, 6, {d: i for i, d in enumerate(_DAYS)}),
+)
+
+
+def schedule_problem(schedule: str) -> str:
+    """Why ``schedule`` is not a usable schedule, or "" when it is."""
+    text = schedule.strip()
+    if text.startswith(("TZ=", "CRON_TZ=")):
+        return "a time zone cannot be part of the schedule: set spec.timeZone instead"
+    if text.startswith("@"):
+        if text.startswith("@every"):
+            return "@every is not supported: write the interval as a five-field schedule"
+        if text not in DESCRIPTORS:
+            return f"unknown descriptor {text}: use one of {', '.join(DESCRIPTORS)}"
+        return ""
+    fields = text.split()
+    if len(fields) != len(_FIELDS):
+        return (
+            "expected exactly 5 fields (minute, hour, day of month, month, day of week), "
+            f"found {len(fields)}"
+        )
+    for value, field in zip(fields, _FIELDS, strict=True):
+        for item in value.split(","):
+            problem = _item_problem(item, field)
+            if problem:
+                return f"{field.name} field {value}: {problem}"
+    if not croniter.is_valid(text):
+        return "croniter cannot evaluate this schedule"
+    return ""
+
+
+def _item_problem(item: str, field: _Field) -> str:
+    if not item:
+        return "empty list item"
+    range_part, *steps = item.split("/")
+    if len(steps) > 1:
+        return f"too many slashes in {item}"
+    if range_part in ("*", "?"):
+        start, end = field.low, field.high
+    else:
+        bounds = range_part.split("-")
+        if len(bounds) > 2:
+            return f"too many hyphens in {item}"
+        if "" in bounds:
+            return f"{item} is not a number or a range"
+        numbers = [_number(b, field.names) for b in bounds]
+        if None in numbers:
+            bad = bounds[numbers.index(None)]
+            return f"{bad!r} is not a number" + (" or a name" if field.names else "")
+        start = numbers[0] or 0
+        end = numbers[-1] or 0
+        if steps and len(bounds) == 1:  # "a/n" means "a-high/n"
+            end = field.high
+    if steps:
+        step = _number(steps[0], {})
+        if not step:
+            return f"the step of {item} must be a positive number"
+    if start < field.low:
+        return f"{start} is below the minimum {field.low}"
+    if end > field.high:
+        return f"{end} is above the maximum {field.high}"
+    if start > end:
+        return f"the range {item} starts after it ends"
+    return ""
+
+
+def _number(text: str, names: dict[str, int]) -> int | None:
+    named = names.get(text.lower())
+    if named is not None:
+        return named
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
+def time_zone_problem(name: str) -> str:
+    """Why ``name`` is not an IANA time zone, or "" when it is one."""
+    if not name:
+        return 'must be an IANA time zone name such as "Europe/Berlin"'
+    if name.lower() == "local":
+        return "must be an explicit IANA time zone name, not the manager's local time"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return "unknown time zone: not in the IANA time zone database"
+    return ""

@@ -1,0 +1,29 @@
+"""The CloneSet mutating webhook: fills defaults and answers with the JSON patch."""
+
+from __future__ import annotations
+
+from kruise.apis.apps.defaults import default_cloneset
+from kruise.runtime.log import get_logger
+from kruise.runtime.webhook.admission import AdmissionRequest, AdmissionResponse
+
+log = get_logger("webhook.cloneset")
+
+
+class CloneSetDefaulter:
+    """Defaults CloneSets on create and update."""
+
+    async def handle(self, request: AdmissionRequest) -> AdmissionResponse:
+        if request.operation not in ("CREATE", "UPDATE") or request.sub_resource:
+            return AdmissionResponse.allow()
+        if not isinstance(request.object, dict):
+            return AdmissionResponse.deny(
+                "the request carries no CloneSet object", code=400, reason="BadRequest"
+            )
+        try:
+            defaulted = default_cloneset(request.object)
+        except Exception as err:  # a defaulting bug must not become a 500
+            log.exception("defaulting failed", namespace=request.namespace, name=request.name)
+            return AdmissionResponse.deny(
+                f"cannot default CloneSet: {err}", code=400, reason="BadRequest"
+            )
+        return AdmissionResponse.patch_from(request.object, defaulted)

@@ -1,0 +1,70 @@
+"""The CloneSet validating webhook.
+
+Pods newly named in ``spec.scaleStrategy.podsToDelete`` are read through the injected
+``get_pod`` (namespace, name) -> pod or None, so the handler runs without a server in
+tests; everything else is the pure :func:`validate_cloneset`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from kruise.apis.apps.validation.cloneset import PodLookup, pods_to_look_up, validate_cloneset
+from kruise.apis.apps.validation.field import aggregate, causes
+from kruise.apis.apps.validation.meta import in_namespace
+from kruise.runtime.log import get_logger
+from kruise.runtime.webhook.admission import AdmissionRequest, AdmissionResponse
+
+log = get_logger("webhook.cloneset")
+
+PodGetter = Callable[[str, str], Awaitable[Mapping[str, Any] | None]]
+"""Reads a pod: ``await get_pod(namespace, name)`` is the pod, or None when it does not exist."""
+
+
+class CloneSetValidator:
+    """Validates CloneSets on create and update."""
+
+    def __init__(self, get_pod: PodGetter) -> None:
+        self._get_pod = get_pod
+
+    async def handle(self, request: AdmissionRequest) -> AdmissionResponse:
+        if request.operation not in ("CREATE", "UPDATE") or request.sub_resource:
+            return AdmissionResponse.allow()
+        if not isinstance(request.object, dict):
+            return AdmissionResponse.deny(
+                "the request carries no CloneSet object", code=400, reason="BadRequest"
+            )
+        new = in_namespace(request.object, request.namespace)
+        old = None
+        if request.operation == "UPDATE":
+            if not isinstance(request.old_object, dict):
+                return AdmissionResponse.deny(
+                    "the update request carries no old CloneSet object",
+                    code=400,
+                    reason="BadRequest",
+                )
+            old = in_namespace(request.old_object, request.namespace)
+        try:
+            namespace = str((new.get("metadata") or {}).get("namespace") or "")
+            pods = await self._look_up(namespace, pods_to_look_up(new, old))
+            errors = validate_cloneset(new, old, pods)
+        except Exception as err:  # a validation bug must not become a 500
+            log.exception("validation failed", namespace=request.namespace, name=request.name)
+            return AdmissionResponse.deny(
+                f"cannot validate CloneSet: {err}", code=400, reason="BadRequest"
+            )
+        if errors:
+            return AdmissionResponse.invalid(causes(errors), message=aggregate(errors))
+        return AdmissionResponse.allow()
+
+    async def _look_up(self, namespace: str, names: list[str]) -> dict[str, PodLookup]:
+        async def one(name: str) -> PodLookup:
+            try:
+                return PodLookup(pod=await self._get_pod(namespace, name))
+            except Exception as err:
+                return PodLookup(error=str(err) or type(err).__name__)
+
+        found = await asyncio.gather(*(one(name) for name in names))
+        return dict(zip(names, found, strict=True))
