@@ -54,6 +54,9 @@ test: setup lint typecheck imports ## everything: lint, types, import layers and
 cluster: setup ## a local cluster in the foreground; Ctrl-C stops it
 	$(BIN)/python -m kruise.runtime.envtest up --cluster
 
+bench: setup ## benchmarks side by side with Go peers -> bench/results/latest.json (BENCH_ARGS=--quick)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
 crds: $(BIN)/.installed ## regenerate config/crd from the apps.kruise.io types (kruise/apis/apps)
 	$(BIN)/python hack/gen-crds.py
 

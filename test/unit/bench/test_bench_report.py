@@ -1,0 +1,160 @@
+"""The benchmark results writer: medians, ratios, goals, null peers and the table."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+REPORT = Path(__file__).resolve().parents[3] / "bench" / "report.py"
+
+
+def load_report() -> ModuleType:
+    # bench/ is a folder of scripts, not a package: load the module from its file.
+    spec = importlib.util.spec_from_file_location("kruise_bench_report", REPORT)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+report = load_report()
+
+
+def test_median_of_runs_and_ratio_of_medians() -> None:
+    record = report.make_record(
+        "informer-10k-pods",
+        "bytes_per_pod",
+        [9000.0, 12000.0, 10000.0],
+        "client-go-stripped",
+        [8000.0, 7000.0, 20000.0],
+        goal=1.5,
+    )
+    assert record["ours"] == 10000.0
+    assert record["peer_value"] == 8000.0
+    assert record["ratio"] == 1.25
+    assert record["goal"] == 1.5
+    assert record["runs"] == 3
+    assert "note" not in record
+    assert "higher_is_better" not in record
+    assert record["ours_runs"] == [9000.0, 12000.0, 10000.0]
+    assert report.goal_met(record) is True
+
+
+def test_even_run_count_takes_the_middle_mean() -> None:
+    assert report.median([1.0, 2.0, 3.0, 10.0]) == 2.5
+    assert report.median([]) is None
+
+
+def test_goal_missed_when_ratio_above_goal() -> None:
+    record = report.make_record("s", "sync_seconds", [3.0], "client-go-stripped", [1.0], goal=1.5)
+    assert record["ratio"] == 3.0
+    assert report.goal_met(record) is False
+
+
+def test_no_goal_means_no_verdict() -> None:
+    record = report.make_record("s", "sync_seconds", [3.0], "client-go", [1.0])
+    assert record["goal"] is None
+    assert report.goal_met(record) is None
+
+
+def test_higher_is_better_reverses_the_goal() -> None:
+    record = report.make_record(
+        "workqueue-throughput",
+        "ops_per_second",
+        [500_000.0, 600_000.0, 550_000.0],
+        "client-go-workqueue",
+        [2_000_000.0],
+        goal=0.5,
+        higher_is_better=True,
+    )
+    assert record["higher_is_better"] is True
+    assert record["ratio"] == 0.275
+    assert report.goal_met(record) is False
+    assert record["runs"] == 1  # the fewer of the two sides
+
+
+def test_null_peer_keeps_ours_and_says_why() -> None:
+    record = report.make_record(
+        "reconcile-noop-overhead",
+        "microseconds_per_reconcile",
+        [70.0, 72.0],
+        "client-go-workqueue",
+        [],
+        note="the go toolchain is not installed (go not on PATH)",
+    )
+    assert record["ours"] == 71.0
+    assert record["peer_value"] is None
+    assert record["ratio"] is None
+    assert record["runs"] == 2
+    assert record["note"] == "the go toolchain is not installed (go not on PATH)"
+    assert report.goal_met(record) is None
+
+
+def test_a_side_without_figures_needs_a_note() -> None:
+    with pytest.raises(ValueError, match="needs a note"):
+        report.make_record("s", "m", [1.0], "peer", [])
+    with pytest.raises(ValueError, match="needs a note"):
+        report.make_record("s", "m", [], "peer", [1.0])
+
+
+def test_zero_peer_gives_no_ratio() -> None:
+    assert report.ratio(1.0, 0.0) is None
+    assert report.ratio(None, 1.0) is None
+    assert report.ratio(3.0, 2.0) == 1.5
+
+
+def test_figures_keep_four_significant_digits() -> None:
+    record = report.make_record("s", "m", [1234567.0], "peer", [3.0])
+    assert record["ours"] == 1235000.0
+    assert record["ratio"] == 411500.0
+
+
+def test_write_results_round_trips(tmp_path: Path) -> None:
+    records = [
+        report.make_record("s", "m", [2.0], "peer", [1.0], goal=1.5),
+        report.make_record("s", "m", [2.0], "other", [], note="other could not run"),
+    ]
+    results = report.make_results(
+        records, machine="test box", date="2026-01-01T00:00:00+00:00", versions={"go": "go1"}
+    )
+    out = tmp_path / "results" / "latest.json"
+    report.write_results(out, results)
+    data = json.loads(out.read_text())
+    assert set(data) == {"machine", "date", "versions", "records"}
+    assert data["machine"] == "test box"
+    assert data["versions"] == {"go": "go1"}
+    assert data["records"][0]["ratio"] == 2.0
+    assert data["records"][1]["peer_value"] is None
+    assert data["records"][1]["note"] == "other could not run"
+    assert [p.name for p in out.parent.iterdir()] == ["latest.json"]  # no temp file left
+
+
+def test_table_shows_verdicts_and_null_peer_notes() -> None:
+    records = [
+        report.make_record("informer", "bytes_per_pod", [3.0], "go-stripped", [1.0], goal=1.5),
+        report.make_record("informer", "sync_seconds", [1.0], "go-stripped", [1.0], goal=1.5),
+        report.make_record("queue", "ops", [1.0], "go", [2.0], higher_is_better=True),
+        report.make_record("loop", "us", [70.0], "go", [], note="go build failed"),
+    ]
+    table = report.format_table(records).splitlines()
+    assert table[0].split()[:7] == [
+        "scenario",
+        "metric",
+        "peer",
+        "ours",
+        "peer_value",
+        "ratio",
+        "goal",
+    ]
+    assert "MISSED" in table[2]
+    assert table[3].endswith("met")
+    assert "higher is better" in table[4]
+    assert table[5].split()[4] == "-"  # the null peer's value
+    assert table[-1].strip() == "loop vs go: go build failed"
