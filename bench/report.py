@@ -10,6 +10,10 @@ One record per scenario, metric and peer::
 is met when ``ratio <= goal``. A record with ``"higher_is_better": true`` (throughput)
 reads the other way: a lower ratio is worse, and a goal is met when ``ratio >= goal``.
 A side that could not run has a null figure, a null ratio and a ``note`` saying why.
+
+A run of only some scenarios (``run.py --scenario``) keeps the other scenarios' records
+from the file it replaces (``merge_results``), with a ``dates`` map saying when each
+scenario was measured.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import json
 import os
 import statistics
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +93,55 @@ def make_results(
     records: Sequence[Record], *, machine: str, date: str, versions: dict[str, str]
 ) -> dict[str, Any]:
     return {"machine": machine, "date": date, "versions": versions, "records": list(records)}
+
+
+def read_results(path: Path) -> dict[str, Any] | None:
+    """The results file at ``path``; None when it is missing or holds no records."""
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("records"), list):
+        return None
+    return data
+
+
+def merge_results(
+    previous: dict[str, Any] | None,
+    results: dict[str, Any],
+    replaced: Collection[str],
+    order: Sequence[str] = (),
+) -> dict[str, Any]:
+    """``results`` plus the records of ``previous`` whose scenario is not in ``replaced``.
+
+    A run of some scenarios keeps the other scenarios' records of the last file instead
+    of dropping them; ``dates`` then says when each scenario was measured (``date`` is
+    this run's). Records measured on another machine are not kept: ratios from different
+    machines do not compare. Records come sorted by scenario in ``order`` (unknown last).
+    """
+    if previous is None or previous.get("machine") != results.get("machine"):
+        return dict(results)
+    kept = [
+        r
+        for r in previous["records"]
+        if isinstance(r, dict)
+        and isinstance(r.get("scenario"), str)
+        and r["scenario"] not in replaced
+    ]
+    if not kept:
+        return dict(results)
+    rank = {name: i for i, name in enumerate(order)}
+    records = sorted([*kept, *results["records"]], key=lambda r: rank.get(r["scenario"], len(rank)))
+    old_dates = previous.get("dates") if isinstance(previous.get("dates"), dict) else {}
+    dates = {r["scenario"]: old_dates.get(r["scenario"], previous.get("date")) for r in kept}
+    dates.update({r["scenario"]: results["date"] for r in results["records"]})
+    return {
+        "machine": results["machine"],
+        "date": results["date"],
+        "versions": results["versions"],
+        "dates": {name: dates[name] for name in dict.fromkeys(r["scenario"] for r in records)},
+        "records": records,
+    }
 
 
 def write_results(path: Path, results: dict[str, Any]) -> None:

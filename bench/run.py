@@ -12,10 +12,14 @@ Scenarios (bench/README.md says what each measures):
 - ``informer-10k-pods``: bytes per cached pod and seconds to sync; peers client-go and
   client-go-stripped (managedFields dropped, as our cache does). Needs the control-plane
   binaries (``make binaries``).
+- ``webhook-admission``: p50/p99 latency and requests per second of the CloneSet
+  validating webhook under 200 keep-alive HTTPS connections from a Go load generator;
+  peer aiohttp-tls-floor, a bare aiohttp TLS server answering a fixed review.
 
 Every side runs in its own process; runs alternate between the sides. The Go peers are
 built (GOTOOLCHAIN=local GOFLAGS=-mod=mod) into ${XDG_CACHE_HOME:-~/.cache}/kruise-py/bench.
-Results go to bench/results/latest.json and a table to stdout; progress to stderr.
+Results go to bench/results/latest.json and a table to stdout; progress to stderr. A run
+of some scenarios (``--scenario``) keeps the other scenarios' records in the file.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -46,8 +51,14 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 PYTHON = sys.executable
 DEFAULT_OUT = BENCH / "results" / "latest.json"
-SCENARIOS = ("workqueue-throughput", "reconcile-noop-overhead", "informer-10k-pods")
+SCENARIOS = (
+    "workqueue-throughput",
+    "reconcile-noop-overhead",
+    "informer-10k-pods",
+    "webhook-admission",
+)
 INFORMER_GOAL = 1.5
+WEBHOOK_PEER = "aiohttp-tls-floor"
 RUN_TIMEOUT = 600.0
 WHERE_TIME_GOES = (
     "goal missed; in a profile about two thirds of our sync is json.loads of the one LIST "
@@ -64,6 +75,9 @@ class Sizes:
     queue_ops: int
     queue_workers: int
     reconcile_ops: int
+    webhook_connections: int
+    webhook_seconds: float
+    webhook_warmup: float
 
     @classmethod
     def for_args(cls, args: argparse.Namespace) -> Sizes:
@@ -75,6 +89,9 @@ class Sizes:
             queue_ops=args.queue_ops or (50_000 if quick else 500_000),
             queue_workers=4,
             reconcile_ops=args.reconcile_ops or (5_000 if quick else 30_000),
+            webhook_connections=200,
+            webhook_seconds=args.webhook_seconds or (3.0 if quick else 10.0),
+            webhook_warmup=1.0 if quick else 2.0,
         )
 
 
@@ -397,6 +414,101 @@ def where_bytes_go(ours: Side) -> str:
     )
 
 
+def webhook_records(sizes: Sizes, loadgen: Path | str) -> list[report.Record]:
+    """Ours and the floor, one after the other, each driven by bench/go/loadgen."""
+    scenario = "webhook-admission"
+    script = str(BENCH / "scenarios" / "webhook.py")
+    with tempfile.TemporaryDirectory(prefix="kruise-bench-webhook-") as shared:
+
+        def side(name: str, server: str) -> Side:
+            if isinstance(loadgen, str):
+                return Side(name, None, error=loadgen)
+            command = [PYTHON, script, "run", "--server", server, "--loadgen", str(loadgen)]
+            command += ["--dir", shared, "--connections", str(sizes.webhook_connections)]
+            command += ["--warmup", str(sizes.webhook_warmup)]
+            command += ["--duration", str(sizes.webhook_seconds)]
+            return Side(name, lambda: command)
+
+        ours, floor = side("kruise-py", "ours"), side(WEBHOOK_PEER, "floor")
+        try:  # the certificate and the review both sides are served and sent
+            if not isinstance(loadgen, str):
+                run_json([PYTHON, script, "prepare", "--dir", shared], timeout=120)
+        except BenchError as err:
+            ours.error = floor.error = f"cannot prepare the webhook run: {err}"
+        run_sides([ours, floor], sizes.runs, scenario)
+    return webhook_to_records(scenario, sizes, ours=ours, floor=floor)
+
+
+def webhook_to_records(
+    scenario: str, sizes: Sizes, *, ours: Side, floor: Side
+) -> list[report.Record]:
+    results = ours.results + floor.results
+    why = floor.why_not() or ours.why_not()
+    context = (
+        f"{sizes.webhook_connections} keep-alive HTTPS connections from bench/go/loadgen, "
+        f"{sizes.webhook_seconds:g}s measured after {sizes.webhook_warmup:g}s of warm-up"
+    )
+    if results:
+        first = results[0]
+        context += (
+            f"; POST of a {first['request_bytes']:,}-byte CREATE AdmissionReview v1 (a valid, "
+            f"defaulted CloneSet) over {first['tls_version']}, RSA 2048 certificate; "
+            f"loadgen GOMAXPROCS {first['gomaxprocs']}"
+        )
+    opened = {r.get("connections_opened") for r in results}
+    if opened - {sizes.webhook_connections}:
+        context += f"; connections opened per run: {sorted(opened, key=str)} (reconnects)"
+    latency = (
+        "closed loop: each side runs at its own maximum rate, so latency is mostly the "
+        f"queue of {sizes.webhook_connections} requests "
+        "(p50 ~ connections / requests_per_second)"
+    )
+    records = []
+    for metric, higher in (("p50_ms", False), ("p99_ms", False), ("requests_per_second", True)):
+        notes = [why] if why else []
+        notes.append(context)
+        notes.append(where_webhook_time_goes(ours, floor) if higher else latency)
+        records.append(
+            report.make_record(
+                scenario,
+                metric,
+                ours.figures(metric),
+                floor.name,
+                floor.figures(metric),
+                higher_is_better=higher,
+                note="; ".join(n for n in notes if n),
+            )
+        )
+    return records
+
+
+def where_webhook_time_goes(ours: Side, floor: Side) -> str:
+    """Server CPU per request of both sides, and ours in-process by step."""
+    ours_cpu = report.median(ours.figures("server_cpu_us_per_request"))
+    floor_cpu = report.median(floor.figures("server_cpu_us_per_request"))
+    if ours_cpu is None or floor_cpu is None:
+        return ""
+    ours_gc = report.median(ours.figures("server_gc_us_per_request")) or 0.0
+    floor_gc = report.median(floor.figures("server_gc_us_per_request")) or 0.0
+    text = (
+        f"server CPU per request (medians): ours {ours_cpu:.0f} us "
+        f"(cyclic GC {ours_gc:.0f}), floor {floor_cpu:.0f} us (GC {floor_gc:.0f}), "
+        f"so {ours_cpu - floor_cpu:.0f} us beyond the floor"
+    )
+    steps: dict[str, list[float]] = {}
+    for result in ours.results:
+        for step, micros in (result.get("breakdown_us") or {}).items():
+            steps.setdefault(step, []).append(float(micros))
+    if steps:
+        answer = report.median(steps.pop("route_answer", []))
+        parts = ", ".join(f"{step} {report.median(v) or 0:.0f}" for step, v in steps.items())
+        text += "; ours in-process, us per request"
+        if answer is not None:
+            text += f": the route's whole answer to a fresh body {answer:.0f}"
+        text += f"; steps on warm objects: {parts}"
+    return text
+
+
 # ---- the run -------------------------------------------------------------------------
 
 
@@ -424,6 +536,8 @@ def versions() -> dict[str, str]:
         out = subprocess.run([go, "version"], capture_output=True, text=True, check=False).stdout
         if match := re.search(r"go\d[\w.]*", out):
             found["go"] = match.group(0)
+    with contextlib.suppress(importlib.metadata.PackageNotFoundError):
+        found["aiohttp"] = importlib.metadata.version("aiohttp")
     mod = (BENCH / "go" / "informer" / "go.mod").read_text()
     if match := re.search(r"k8s\.io/client-go (v\S+)", mod):
         found["client-go"] = match.group(1)
@@ -447,6 +561,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--pods", type=int, help="pods for the informer (default 10000)")
     parser.add_argument("--queue-ops", type=int, help="adds for workqueue-throughput")
     parser.add_argument("--reconcile-ops", type=int, help="requests for the reconcile loop")
+    parser.add_argument(
+        "--webhook-seconds", type=float, help="measured seconds per webhook run (default 10)"
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the results file")
     return parser.parse_args(argv)
 
@@ -461,16 +578,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Building the peers (minutes on a cold Go build cache) overlaps creating the pods.
     queue_build = GoBuild.start("workqueue") if set(chosen) & set(SCENARIOS[:2]) else None
     informer_build = GoBuild.start("informer") if SCENARIOS[2] in chosen else None
+    loadgen_build = GoBuild.start("loadgen") if SCENARIOS[3] in chosen else None
     records: list[report.Record] = []
     if SCENARIOS[2] in chosen and informer_build is not None:
-        others = [queue_build] if queue_build is not None else []
+        others = [b for b in (queue_build, loadgen_build) if b is not None]
         records += informer_records(sizes, informer_build, others)
     if queue_build is not None:
         peer = queue_build.wait()
+        if loadgen_build is not None:  # no compiler running while we measure
+            loadgen_build.wait()
         if SCENARIOS[0] in chosen:
             records += workqueue_records(sizes, peer)
         if SCENARIOS[1] in chosen:
             records += reconcile_records(sizes, peer)
+    if loadgen_build is not None:
+        records += webhook_records(sizes, loadgen_build.wait())
     order = {name: i for i, name in enumerate(SCENARIOS)}
     records.sort(key=lambda r: order[r["scenario"]])
     results = report.make_results(
@@ -479,6 +601,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         date=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         versions=versions(),
     )
+    if args.scenario:  # keep the other scenarios' records of the file being replaced
+        previous = report.read_results(args.out)
+        results = report.merge_results(previous, results, chosen, SCENARIOS)
+        kept = len(results["records"]) - len(records)
+        if kept:
+            progress(f"kept {kept} records of other scenarios from {args.out}")
+        elif previous is not None and previous.get("machine") != results["machine"]:
+            progress(f"{args.out} was measured on another machine: its records are dropped")
     report.write_results(args.out, results)
     print(report.format_table(records))
     print(f"\nresults: {args.out} ({time.monotonic() - started:.0f}s)")

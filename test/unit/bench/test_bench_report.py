@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -158,3 +159,95 @@ def test_table_shows_verdicts_and_null_peer_notes() -> None:
     assert "higher is better" in table[4]
     assert table[5].split()[4] == "-"  # the null peer's value
     assert table[-1].strip() == "loop vs go: go build failed"
+
+
+def _results(records: list[Any], date: str, machine: str = "box") -> dict[str, Any]:
+    return report.make_results(records, machine=machine, date=date, versions={"go": "go1"})
+
+
+ORDER = ("queue", "informer", "webhook")
+
+
+def test_merge_keeps_the_other_scenarios_and_replaces_the_chosen() -> None:
+    previous = _results(
+        [
+            report.make_record("queue", "ops", [1.0], "go", [2.0], higher_is_better=True),
+            report.make_record("informer", "bytes", [3.0], "go", [1.0]),
+            report.make_record("webhook", "p50_ms", [9.0], "floor", [1.0]),
+        ],
+        "2026-01-01T00:00:00+00:00",
+    )
+    fresh = _results(
+        [
+            report.make_record("webhook", "p50_ms", [2.0], "floor", [1.0]),
+            report.make_record("webhook", "p99_ms", [4.0], "floor", [2.0]),
+        ],
+        "2026-01-02T00:00:00+00:00",
+    )
+    merged = report.merge_results(previous, fresh, ["webhook"], ORDER)
+    assert [(r["scenario"], r["metric"]) for r in merged["records"]] == [
+        ("queue", "ops"),
+        ("informer", "bytes"),
+        ("webhook", "p50_ms"),
+        ("webhook", "p99_ms"),
+    ]
+    assert merged["records"][2]["ours"] == 2.0  # the new figure, not the old one
+    assert merged["records"][0]["higher_is_better"] is True  # kept records stay whole
+    assert merged["date"] == "2026-01-02T00:00:00+00:00"
+    assert merged["dates"] == {
+        "queue": "2026-01-01T00:00:00+00:00",
+        "informer": "2026-01-01T00:00:00+00:00",
+        "webhook": "2026-01-02T00:00:00+00:00",
+    }
+    assert list(merged) == ["machine", "date", "versions", "dates", "records"]
+
+
+def test_merge_carries_the_dates_of_an_earlier_merge() -> None:
+    first = _results([report.make_record("queue", "ops", [1.0], "go", [2.0])], "day-1")
+    informer = _results([report.make_record("informer", "bytes", [1.0], "go", [2.0])], "day-2")
+    webhook = _results([report.make_record("webhook", "p50_ms", [1.0], "floor", [2.0])], "day-3")
+    merged = report.merge_results(first, informer, ["informer"], ORDER)
+    merged = report.merge_results(merged, webhook, ["webhook"], ORDER)
+    assert merged["dates"] == {"queue": "day-1", "informer": "day-2", "webhook": "day-3"}
+    assert [r["scenario"] for r in merged["records"]] == ["queue", "informer", "webhook"]
+
+
+def test_merge_without_anything_to_keep_is_the_new_results() -> None:
+    fresh = _results([report.make_record("webhook", "p50_ms", [2.0], "floor", [1.0])], "day-2")
+    assert report.merge_results(None, fresh, ["webhook"], ORDER) == fresh
+    only_webhook = _results([report.make_record("webhook", "p50_ms", [9.0], "f", [1.0])], "d1")
+    assert report.merge_results(only_webhook, fresh, ["webhook"], ORDER) == fresh
+    assert "dates" not in report.merge_results(only_webhook, fresh, ["webhook"], ORDER)
+
+
+def test_merge_drops_records_of_another_machine() -> None:
+    previous = _results([report.make_record("queue", "ops", [1.0], "go", [2.0])], "d1", "other")
+    fresh = _results([report.make_record("webhook", "p50_ms", [2.0], "floor", [1.0])], "d2")
+    assert report.merge_results(previous, fresh, ["webhook"], ORDER) == fresh
+
+
+def test_merge_puts_unknown_scenarios_last_and_skips_broken_records() -> None:
+    previous = _results(
+        [
+            report.make_record("retired", "m", [1.0], "go", [2.0]),
+            {"metric": "no scenario"},
+            "not a record",
+            report.make_record("queue", "ops", [1.0], "go", [2.0]),
+        ],
+        "d1",
+    )
+    fresh = _results([report.make_record("webhook", "p50_ms", [2.0], "floor", [1.0])], "d2")
+    merged = report.merge_results(previous, fresh, ["webhook"], ORDER)
+    assert [r["scenario"] for r in merged["records"]] == ["queue", "webhook", "retired"]
+
+
+def test_read_results_tolerates_a_missing_or_foreign_file(tmp_path: Path) -> None:
+    path = tmp_path / "latest.json"
+    assert report.read_results(path) is None
+    path.write_text("{not json")
+    assert report.read_results(path) is None
+    path.write_text('{"records": "nope"}')
+    assert report.read_results(path) is None
+    results = _results([report.make_record("queue", "ops", [1.0], "go", [2.0])], "d1")
+    report.write_results(path, results)
+    assert report.read_results(path) == results

@@ -1,0 +1,3 @@
+module kruise-py/bench/go/loadgen
+
+go 1.23.0

@@ -1,0 +1,1 @@
+"""Pure helpers the Kruise controllers share: revisions, pods, owner references and more."""

@@ -1,0 +1,81 @@
+"""Has an in-place update finished? Decided from the pod alone.
+
+A pod without a state annotation has nothing in flight: done. Otherwise the update is
+done when the pod's revision label still names the state's revision, no grace period
+is pending, and every container the update changed
+
+1. has a status whose ``image`` is the spec's image (compared after ``normalize_image``,
+   so an untagged ``nginx`` matches ``docker.io/library/nginx:latest``), and
+2. runs the new image: its ``imageID`` is set and differs from the recorded one, or,
+   when the new image has the old image's ID (a new tag for the same digest, OpenKruise
+   #635), its ``containerID`` is set and differs from the recorded one, which shows the
+   container was recreated after the update began. When the state comes from OpenKruise
+   and has no ``containerID``, an unchanged imageID with a matching image counts as done,
+   as OpenKruise counts it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from kruise.util.inplaceupdate.errors import InvalidAnnotation
+from kruise.util.inplaceupdate.image import same_image
+from kruise.util.inplaceupdate.names import REVISION_LABEL
+from kruise.util.inplaceupdate.state import ContainerRecord, has_pending_grace, read_state
+
+
+@dataclass(frozen=True)
+class Completion:
+    """``done``, and when not, ``reason`` says what is still awaited."""
+
+    done: bool
+    reason: str = ""
+
+
+def check_completed(pod: Mapping[str, Any], *, revision_key: str = REVISION_LABEL) -> Completion:
+    try:
+        state = read_state(pod)
+    except InvalidAnnotation as err:
+        return Completion(False, str(err))
+    if state is None:
+        return Completion(True)
+    revision = ((pod.get("metadata") or {}).get("labels") or {}).get(revision_key, "")
+    if revision != state.revision:
+        return Completion(
+            False, f"revision label is {revision!r}, the update moved to {state.revision!r}"
+        )
+    if has_pending_grace(pod):
+        return Completion(False, "the grace period has not ended")
+    spec_images = {
+        c.get("name"): c.get("image") for c in (pod.get("spec") or {}).get("containers") or []
+    }
+    statuses = {s.get("name"): s for s in (pod.get("status") or {}).get("containerStatuses") or []}
+    for name, record in state.last_container_statuses.items():
+        reason = _container_pending(name, record, spec_images.get(name), statuses.get(name))
+        if reason:
+            return Completion(False, reason)
+    return Completion(True)
+
+
+def _container_pending(
+    name: str, record: ContainerRecord, spec_image: Any, status: Mapping[str, Any] | None
+) -> str:
+    """Why container ``name`` has not finished its update; empty when it has."""
+    if status is None:
+        return f"container {name} has no status"
+    if not isinstance(spec_image, str):
+        return f"container {name} is not in the pod spec"
+    image = str(status.get("image") or "")
+    if not same_image(image, spec_image):
+        return f"container {name} runs {image!r}, not {spec_image!r}"
+    image_id = str(status.get("imageID") or "")
+    if image_id and image_id != record.image_id:
+        return ""
+    if record.container_id is None:
+        return ""
+    container_id = str(status.get("containerID") or "")
+    if container_id and container_id != record.container_id:
+        return ""
+    return f"container {name} has not been recreated (imageID and containerID unchanged)"

@@ -1,0 +1,136 @@
+"""The ``InPlaceUpdateReady`` readiness gate and its pod condition.
+
+Pods that carry the gate are kept out of Service endpoints while an in-place update
+runs: the condition goes False before images change and True once the update is
+complete. Because a kubelet may be slow to react, the ``Ready`` condition is recomputed
+in the same status write, as the kubelet would compute it: False while any gate's
+condition is missing or not True, True once all are True and the containers are ready.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from kruise.runtime.client import PODS, Client, KubeObject, PatchType
+from kruise.runtime.clock import Clock, RealClock
+from kruise.util.inplaceupdate.names import (
+    CONDITION_TYPE,
+    READINESS_GATES_NOT_READY,
+    START_REASON,
+)
+from kruise.util.inplaceupdate.state import format_time
+
+Condition = dict[str, Any]
+
+
+def has_readiness_gate(pod: Mapping[str, Any]) -> bool:
+    gates = (pod.get("spec") or {}).get("readinessGates") or []
+    return any(gate.get("conditionType") == CONDITION_TYPE for gate in gates)
+
+
+def inject_readiness_gate(obj: dict[str, Any]) -> None:
+    """Add the gate to a pod or pod template (changed in place) unless it is there."""
+    spec = obj.setdefault("spec", {})
+    gates = spec.get("readinessGates") or []
+    if not any(gate.get("conditionType") == CONDITION_TYPE for gate in gates):
+        spec["readinessGates"] = [*gates, {"conditionType": CONDITION_TYPE}]
+
+
+def get_condition(pod: Mapping[str, Any], kind: str = CONDITION_TYPE) -> Condition | None:
+    for condition in (pod.get("status") or {}).get("conditions") or []:
+        if condition.get("type") == kind:
+            return dict(condition)
+    return None
+
+
+def is_in_place_update_ready(pod: Mapping[str, Any]) -> bool:
+    """True unless the pod's InPlaceUpdateReady condition exists and is not True."""
+    condition = get_condition(pod)
+    return condition is None or condition.get("status") == "True"
+
+
+def conditions_with(
+    pod: Mapping[str, Any], status: str, *, reason: str = "", now: str
+) -> list[Condition] | None:
+    """The pod's conditions with InPlaceUpdateReady set to ``status`` and Ready
+    recomputed; None when neither changes."""
+    conditions = [dict(c) for c in (pod.get("status") or {}).get("conditions") or []]
+    target: Condition = {"type": CONDITION_TYPE, "status": status, "lastTransitionTime": now}
+    if reason:
+        target["reason"] = reason
+    changed = _set(conditions, target)
+    changed = _recompute_ready(pod, conditions, now) or changed
+    return conditions if changed else None
+
+
+async def mark_not_ready(
+    client: Client, pod: KubeObject, *, clock: Clock | None = None
+) -> KubeObject:
+    """Set InPlaceUpdateReady False (reason StartInPlaceUpdate) through the status
+    subresource; returns the pod as written, or ``pod`` when nothing changed."""
+    return await _write(client, pod, "False", START_REASON, clock or RealClock())
+
+
+async def mark_ready(client: Client, pod: KubeObject, *, clock: Clock | None = None) -> KubeObject:
+    """Set InPlaceUpdateReady True; returns the pod as written, or ``pod`` unchanged."""
+    return await _write(client, pod, "True", "", clock or RealClock())
+
+
+async def _write(
+    client: Client, pod: KubeObject, status: str, reason: str, clock: Clock
+) -> KubeObject:
+    conditions = conditions_with(pod, status, reason=reason, now=format_time(clock.wall()))
+    if conditions is None:
+        return pod
+    metadata = pod.get("metadata") or {}
+    # The whole list is replaced; the resourceVersion makes a stale read fail with Conflict
+    # instead of dropping a condition someone else wrote meanwhile.
+    patch: KubeObject = {"status": {"conditions": conditions}}
+    if metadata.get("resourceVersion"):
+        patch["metadata"] = {"resourceVersion": metadata["resourceVersion"]}
+    return await client.patch(
+        PODS,
+        metadata["name"],
+        patch,
+        metadata.get("namespace"),
+        patch_type=PatchType.MERGE,
+        subresource="status",
+    )
+
+
+def _set(conditions: list[Condition], target: Condition) -> bool:
+    """Put ``target`` in the list unless a condition of its type has its status already."""
+    for i, condition in enumerate(conditions):
+        if condition.get("type") == target["type"]:
+            if condition.get("status") == target["status"]:
+                return False
+            conditions[i] = target
+            return True
+    conditions.append(target)
+    return True
+
+
+def _recompute_ready(pod: Mapping[str, Any], conditions: list[Condition], now: str) -> bool:
+    by_type = {c.get("type"): c for c in conditions}
+    containers_ready = by_type.get("ContainersReady")
+    if "Ready" not in by_type or not containers_ready or containers_ready.get("status") != "True":
+        # Without container readiness the kubelet owns Ready; leave it alone.
+        return False
+    unready = []
+    for gate in (pod.get("spec") or {}).get("readinessGates") or []:
+        kind = gate.get("conditionType")
+        condition = by_type.get(kind)
+        if condition is None:
+            unready.append(
+                f'corresponding condition of pod readiness gate "{kind}" does not exist.'
+            )
+        elif condition.get("status") != "True":
+            unready.append(
+                f'the status of pod readiness gate "{kind}" is not "True", '
+                f"but {condition.get('status')}"
+            )
+    ready: Condition = {"type": "Ready", "status": "True", "lastTransitionTime": now}
+    if unready:
+        ready.update(status="False", reason=READINESS_GATES_NOT_READY, message=", ".join(unready))
+    return _set(conditions, ready)

@@ -1,0 +1,293 @@
+"""ControllerRevisions as OpenKruise builds them for CloneSet and Advanced StatefulSet.
+
+A revision records one pod template. Its ``data`` is the patch
+``{"spec": {"template": {..., "$patch": "replace"}}}``, encoded the way Go's
+``encoding/json`` encodes the map Kruise builds (``go_json``): compact, keys sorted, ``<``,
+``>``, ``&``, U+2028 and U+2029 escaped, numbers written as float64. Its hash is
+Kubernetes' ``history.HashControllerRevision``: FNV-1 32-bit (``fnv.New32``, not New32a)
+over those bytes and then, when there is one, the decimal collision count; the sum's
+decimal digits are mapped through ``rand.SafeEncodeString``. The name is
+``<owner name, at most 223 characters>-<hash>``. Same data bytes, same name as Go's.
+
+Go builds the data from the typed object, which always writes the template's
+``metadata.creationTimestamp`` (as null); ``revision_data`` adds it the same way. Other
+effects of Go's typed round trip (unknown fields dropped, empty optional fields omitted)
+are not reproduced: the template is taken as stored.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from kruise.runtime.client import CONTROLLER_REVISIONS, KubeObject
+from kruise.util.controllerref import new_controller_ref
+from kruise.util.pods import parse_time
+
+# history.ControllerRevisionHashLabel: the hash, on the ControllerRevision itself. (Pods
+# carry the revision *name* under apps' "controller-revision-hash" label instead.)
+HASH_LABEL = "controller.kubernetes.io/hash"
+# history.ControllerRevisionName keeps names within 253 characters.
+MAX_NAME_PREFIX = 223
+DEFAULT_HISTORY_LIMIT = 10
+PATCH_DIRECTIVE = "$patch"
+
+_SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # apimachinery rand: no vowels, 0, 1 or 3
+_FNV32_OFFSET = 0x811C9DC5
+_FNV32_PRIME = 0x01000193
+_GO_STRING_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
+_GO_STRING_ESCAPES |= {"\u2028": "\\u2028", "\u2029": "\\u2029"}
+_GO_ESCAPED = re.compile("[<>&\u2028\u2029]")
+_INT32 = re.compile(r"[+-]?[0-9]+")
+
+
+# --- encoding and hashing -------------------------------------------------------------
+
+
+def go_json(value: Any) -> bytes:
+    """``value`` as Go's ``json.Marshal`` writes the same JSON decoded into ``any``."""
+    return _encode(value).encode()
+
+
+def _encode(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return _go_number(value)
+    if isinstance(value, str):
+        return _go_string(value)
+    if isinstance(value, Mapping):
+        items = sorted((str(k), v) for k, v in value.items())
+        return "{" + ",".join(f"{_go_string(k)}:{_encode(v)}" for k, v in items) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(_encode(v) for v in value) + "]"
+    raise TypeError(f"cannot encode {type(value).__name__} as JSON")
+
+
+def _go_string(text: str) -> str:
+    quoted = json.dumps(text, ensure_ascii=False)
+    return _GO_ESCAPED.sub(lambda m: _GO_STRING_ESCAPES[m.group()], quoted)
+
+
+def _go_number(number: float) -> str:
+    """A float64 as Go's encoder writes it: fixed notation in [1e-6, 1e21), else exponent."""
+    try:
+        f = float(number)
+    except OverflowError:
+        raise ValueError(f"number {number} does not fit in a float64") from None
+    if not math.isfinite(f):
+        raise ValueError(f"unsupported JSON number {f}")
+    if f == 0:
+        return "-0" if str(f).startswith("-") else "0"
+    shortest = repr(f)  # the shortest round-tripping digits, as Go's strconv finds them
+    if 1e-6 <= abs(f) < 1e21:
+        fixed = format(Decimal(shortest), "f")
+        return fixed.rstrip("0").rstrip(".") if "." in fixed else fixed
+    mantissa, _, exponent = format(Decimal(shortest), "E").partition("E")
+    mantissa = mantissa.rstrip("0").rstrip(".") if "." in mantissa else mantissa
+    sign = "-" if exponent.startswith("-") else "+"
+    return f"{mantissa.lower()}e{sign}{int(exponent.lstrip('+-')):02d}".replace("e-0", "e-")
+
+
+def fnv1_32(data: bytes, start: int = _FNV32_OFFSET) -> int:
+    """32-bit FNV-1 (multiply, then xor), as Go's ``hash/fnv.New32``."""
+    h = start
+    for byte in data:
+        h = ((h * _FNV32_PRIME) & 0xFFFFFFFF) ^ byte
+    return h
+
+
+def safe_encode(text: str) -> str:
+    """apimachinery's ``rand.SafeEncodeString``: each character mapped into the alphabet."""
+    return "".join(_SAFE_ALPHABET[ord(ch) % len(_SAFE_ALPHABET)] for ch in text)
+
+
+def hash_revision(data: Mapping[str, Any] | bytes, collision_count: int | None = None) -> str:
+    """``history.HashControllerRevision`` of the data (a mapping is encoded by ``go_json``)."""
+    raw = data if isinstance(data, bytes) else go_json(data)
+    h = fnv1_32(raw)
+    if collision_count is not None:
+        h = fnv1_32(str(collision_count).encode(), h)
+    return safe_encode(str(h))
+
+
+def revision_name(prefix: str, hash_: str) -> str:
+    """``history.ControllerRevisionName``: the prefix cut to 223 characters, a dash, the hash."""
+    return f"{prefix[:MAX_NAME_PREFIX]}-{hash_}"
+
+
+# --- building and applying revisions ----------------------------------------------------
+
+
+def revision_data(owner: Mapping[str, Any]) -> KubeObject:
+    """The patch a revision stores: the owner's pod template, to replace the whole template."""
+    template = copy.deepcopy(dict((owner.get("spec") or {}).get("template") or {}))
+    metadata = template.setdefault("metadata", {})
+    metadata.setdefault("creationTimestamp", None)
+    template[PATCH_DIRECTIVE] = "replace"
+    return {"spec": {"template": template}}
+
+
+def new_revision(
+    owner: Mapping[str, Any],
+    revision_number: int,
+    collision_count: int | None,
+    *,
+    api_version: str | None = None,
+    kind: str | None = None,
+) -> KubeObject:
+    """The ControllerRevision for ``owner``'s current template (not yet created).
+
+    Labels are the template's plus ``HASH_LABEL``; annotations are the owner's; the
+    controller reference names ``api_version``/``kind`` (default: the owner's own).
+    """
+    meta = owner.get("metadata") or {}
+    data = revision_data(owner)
+    hash_ = hash_revision(data, collision_count)
+    labels = dict(data["spec"]["template"]["metadata"].get("labels") or {})
+    labels[HASH_LABEL] = hash_
+    revision_meta: dict[str, Any] = {
+        "name": revision_name(str(meta.get("name") or ""), hash_),
+        "labels": labels,
+        "ownerReferences": [dict(new_controller_ref(owner, api_version=api_version, kind=kind))],
+    }
+    if meta.get("namespace"):
+        revision_meta["namespace"] = meta["namespace"]
+    if meta.get("annotations"):
+        revision_meta["annotations"] = dict(meta["annotations"])
+    return {
+        "apiVersion": CONTROLLER_REVISIONS.api_version,
+        "kind": CONTROLLER_REVISIONS.kind,
+        "metadata": revision_meta,
+        "data": data,
+        "revision": revision_number,
+    }
+
+
+def apply_revision(owner: Mapping[str, Any], revision: Mapping[str, Any]) -> KubeObject:
+    """A copy of ``owner`` with the revision's template, as the strategic merge patch gives.
+
+    Only the template comes from history; replicas, claims and strategy stay current.
+    """
+    template = (((revision.get("data") or {}).get("spec") or {}).get("template")) or {}
+    restored = {k: copy.deepcopy(v) for k, v in template.items() if k != PATCH_DIRECTIVE}
+    result = copy.deepcopy(dict(owner))
+    result["spec"] = {**(result.get("spec") or {}), "template": restored}
+    return result
+
+
+# --- comparing and choosing revisions ---------------------------------------------------
+
+
+def _label_hash(revision: Mapping[str, Any]) -> int | None:
+    # EqualRevision reads the hash label with strconv.ParseInt(hs, 10, 32): safe-encoded
+    # hashes are mostly letters and do not parse, and then only the data decides.
+    text = ((revision.get("metadata") or {}).get("labels") or {}).get(HASH_LABEL)
+    if not isinstance(text, str) or not _INT32.fullmatch(text):
+        return None
+    value = int(text)
+    return value & 0xFFFFFFFF if -(2**31) <= value < 2**31 else None
+
+
+def equal_revision(a: Mapping[str, Any] | None, b: Mapping[str, Any] | None) -> bool:
+    """``history.EqualRevision``: same data (compared as ``go_json`` bytes), unless both
+    carry numeric hash labels that differ. Two Nones are equal; one None is not."""
+    if a is None or b is None:
+        return a is b
+    ha, hb = _label_hash(a), _label_hash(b)
+    if ha is not None and hb is not None and ha != hb:
+        return False
+    return go_json(a.get("data")) == go_json(b.get("data"))
+
+
+def find_equal_revisions(
+    revisions: Iterable[Mapping[str, Any]], needle: Mapping[str, Any]
+) -> list[Mapping[str, Any]]:
+    """The revisions equal to ``needle``, in their given order."""
+    return [r for r in revisions if equal_revision(r, needle)]
+
+
+def _number(revision: Mapping[str, Any]) -> int:
+    return int(revision.get("revision") or 0)
+
+
+def sort_revisions(revisions: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Oldest first: by ``revision``, then creation time (none first), then name."""
+
+    def key(r: Mapping[str, Any]) -> tuple[int, float, str]:
+        meta = r.get("metadata") or {}
+        created = parse_time(meta.get("creationTimestamp"))
+        return _number(r), float("-inf") if created is None else created, str(meta.get("name"))
+
+    return sorted(revisions, key=key)
+
+
+def next_revision_number(revisions: Iterable[Mapping[str, Any]]) -> int:
+    """One more than the highest ``revision``; 1 for an empty history."""
+    return max((_number(r) for r in revisions), default=0) + 1
+
+
+class UpdateRevisionSource(StrEnum):
+    LATEST = "latest"  # the newest existing revision already holds the template
+    ROLLBACK = "rollback"  # an older one does: give it the next number and reuse its name
+    NEW = "new"  # nothing does: create the candidate
+
+
+@dataclass(frozen=True)
+class UpdateRevisionChoice:
+    source: UpdateRevisionSource
+    # The existing revision to use (LATEST, ROLLBACK) or the candidate to create (NEW).
+    revision: Mapping[str, Any]
+    # For ROLLBACK, the ``revision`` number to write to the reused revision.
+    new_number: int | None = None
+
+
+def choose_update_revision(
+    history: Sequence[Mapping[str, Any]], candidate: Mapping[str, Any]
+) -> UpdateRevisionChoice:
+    """Where the update revision comes from, as the CloneSet and StatefulSet controllers
+    decide it. ``history`` is sorted oldest first; ``candidate`` is ``new_revision(owner,
+    next_revision_number(history), collision_count)``."""
+    equal = find_equal_revisions(history, candidate)
+    if equal and equal_revision(history[-1], equal[-1]):
+        return UpdateRevisionChoice(UpdateRevisionSource.LATEST, history[-1])
+    if equal:
+        number = _number(candidate)
+        return UpdateRevisionChoice(UpdateRevisionSource.ROLLBACK, equal[-1], number)
+    return UpdateRevisionChoice(UpdateRevisionSource.NEW, candidate)
+
+
+def oldest_used_revision(
+    history: Sequence[Mapping[str, Any]], used_names: Iterable[str], update_name: str
+) -> str:
+    """CloneSet v0.7.0's current revision: the oldest revision other than the update one
+    that some pod still uses; the update revision when there is none."""
+    used = set(used_names)
+    for revision in history:
+        name = str((revision.get("metadata") or {}).get("name"))
+        if name != update_name and name in used:
+            return name
+    return update_name
+
+
+def revisions_to_prune(
+    history: Sequence[Mapping[str, Any]], limit: int | None, live_names: Iterable[str]
+) -> list[Mapping[str, Any]]:
+    """The revisions to delete so at most ``limit`` (default 10) non-live ones remain.
+
+    ``history`` is sorted oldest first, and the oldest go first. ``live_names`` holds the
+    current and update revisions and every revision a pod uses; those are never returned.
+    """
+    live = set(live_names)
+    dead = [r for r in history if (r.get("metadata") or {}).get("name") not in live]
+    keep = DEFAULT_HISTORY_LIMIT if limit is None else max(limit, 0)
+    return dead[: max(len(dead) - keep, 0)]
