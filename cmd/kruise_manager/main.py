@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
+from kruise.controller import cloneset
 from kruise.runtime import log as logs
 from kruise.runtime.client import Client, ClientError, ConfigError, load_config
 from kruise.runtime.manager import LeadershipLost, Manager, ManagerOptions
@@ -154,6 +155,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds after which an unobserved create/delete stops blocking a controller",
     )
     add(
+        "--cloneset-workers",
+        type=_positive(int),
+        default=3,
+        help="CloneSets reconciled at once",
+    )
+    add(
         "--webhook-port",
         type=int,
         default=None,
@@ -245,6 +252,7 @@ async def run(args: argparse.Namespace) -> int:
                 print(f"kruise-manager: {err}", file=sys.stderr)
                 return 2
             _, certs = add_webhooks(manager, cert_options)
+            await cloneset.setup(manager, workers=args.cloneset_workers)
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGTERM, signal.SIGINT):

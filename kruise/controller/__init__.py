@@ -1,0 +1,1 @@
+"""The workload controllers: one package per kind, each with a ``setup(manager)``."""

@@ -1,0 +1,98 @@
+"""The CloneSet controller (OpenKruise ``pkg/controller/cloneset``).
+
+    if await setup(manager, workers=3):
+        ...  # the controller runs once the manager is elected
+
+``reconcile`` holds the loop, ``sync/`` the scale and update phases, ``revision`` the
+ControllerRevision history, ``status`` the status, ``instances`` the pods and claims it
+creates, ``handlers`` the pod and claim events.
+"""
+
+from __future__ import annotations
+
+import structlog
+
+from kruise.apis.apps.v1alpha1 import CLONESETS
+from kruise.controller.cloneset.handlers import ClaimEventHandler, PodEventHandler
+from kruise.controller.cloneset.reconcile import OWNER_INDEX, CloneSetReconciler, owner_uids
+from kruise.controller.cloneset.sync.context import Deps
+from kruise.runtime.client import (
+    PERSISTENT_VOLUME_CLAIMS,
+    PODS,
+    Client,
+    ClientError,
+    NotFound,
+)
+from kruise.runtime.client.resource import Resource
+from kruise.runtime.controller import Builder, Controller
+from kruise.runtime.events import EventRecorder
+from kruise.runtime.expectations import (
+    ResourceVersionExpectations,
+    ScaleExpectations,
+    UpdateExpectations,
+)
+from kruise.runtime.manager import Manager
+from kruise.util.inplaceupdate import InPlaceUpdater
+
+CONTROLLER_NAME = "cloneset-controller"
+DEFAULT_WORKERS = 3
+
+__all__ = ["CONTROLLER_NAME", "DEFAULT_WORKERS", "CloneSetReconciler", "served", "setup"]
+
+
+async def served(client: Client, resource: Resource) -> bool:
+    """Whether the API server serves ``resource`` (its CRD is installed and established)."""
+    path = f"/apis/{resource.group}/{resource.version}"
+    try:
+        found = await client.transport.request("GET", path)
+    except NotFound:
+        return False
+    return any(r.get("name") == resource.plural for r in found.get("resources") or ())
+
+
+async def setup(manager: Manager, *, workers: int = DEFAULT_WORKERS) -> Controller | None:
+    """Add the CloneSet controller to ``manager``; None (and one log line) when the
+    CloneSet CRD is not served, so a cluster without it still runs the rest."""
+    log = structlog.get_logger("kruise.controller.cloneset")
+    try:
+        available = await served(manager.client, CLONESETS)
+    except ClientError as err:
+        log.warning(
+            "cannot tell whether CloneSets are served; controller not started", error=str(err)
+        )
+        return None
+    if not available:
+        log.info(
+            "CloneSet CRD is not served (clonesets.apps.kruise.io/v1alpha1); "
+            "CloneSet controller not started"
+        )
+        return None
+    options = manager.options
+    clock, registry = manager.clock, manager.registry
+    timeout = options.expectation_timeout
+    deps = Deps(
+        client=manager.client,
+        clock=clock,
+        recorder=EventRecorder(manager.client, CONTROLLER_NAME, clock=clock),
+        scale_expectations=ScaleExpectations(clock=clock, timeout=timeout, registry=registry),
+        update_expectations=UpdateExpectations(clock=clock, timeout=timeout, registry=registry),
+        resource_versions=ResourceVersionExpectations(
+            clock=clock, timeout=timeout, registry=registry
+        ),
+        updater=InPlaceUpdater(manager.client, clock=clock),
+    )
+    manager.cache.add_index(PODS, OWNER_INDEX, owner_uids)
+    manager.cache.add_index(PERSISTENT_VOLUME_CLAIMS, OWNER_INDEX, owner_uids)
+    reconciler = CloneSetReconciler(manager.cache, deps, expectation_timeout=timeout)
+    pods = PodEventHandler(
+        deps.scale_expectations, deps.update_expectations, deps.resource_versions
+    )
+    return (
+        Builder(manager)
+        .named(CONTROLLER_NAME)
+        .for_(CLONESETS)
+        .watches(PODS, pods)
+        .watches(PERSISTENT_VOLUME_CLAIMS, ClaimEventHandler(deps.scale_expectations))
+        .with_options(workers=workers)
+        .complete(reconciler)
+    )

@@ -1,0 +1,190 @@
+"""The numbers behind scaling and updating a CloneSet; pure functions of pods and spec.
+
+``calculate_diffs`` and ``choose_pods_to_delete`` follow OpenKruise v0.7.0's scale phase,
+``update_count`` its update phase (``calculateUpdateCount``), including the worked
+examples of its unit tests. ``deletable_specified`` is ours: v0.7.0 deletes every pod
+named for deletion at once, we keep at least ``replicas - maxUnavailable`` pods ready.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from kruise.apis.apps.intstr import (
+    cloneset_max_surge,
+    cloneset_max_unavailable,
+    cloneset_partition,
+)
+from kruise.apis.apps.v1alpha1 import (
+    CONTROLLER_REVISION_HASH_LABEL,
+    IN_PLACE_UPDATE_READY,
+    SPECIFIED_DELETE_LABEL,
+)
+from kruise.util import lifecycle
+from kruise.util.pods import (
+    get_pod_condition,
+    is_running_and_available,
+    is_running_and_ready,
+    sort_active_pods,
+)
+
+Pod = Mapping[str, Any]
+DEFAULT_REPLICAS = 1
+
+
+def replicas_of(spec: Mapping[str, Any]) -> int:
+    value = spec.get("replicas")
+    return DEFAULT_REPLICAS if value is None else int(value)
+
+
+def revision_of(pod: Pod) -> str:
+    return str(
+        ((pod.get("metadata") or {}).get("labels") or {}).get(CONTROLLER_REVISION_HASH_LABEL) or ""
+    )
+
+
+def name_of(obj: Mapping[str, Any]) -> str:
+    return str((obj.get("metadata") or {}).get("name") or "")
+
+
+def is_specified_delete(pod: Pod, pods_to_delete: Sequence[str] = ()) -> bool:
+    """Marked for deletion: the label (any value) or a name in ``scaleStrategy.podsToDelete``."""
+    labels = (pod.get("metadata") or {}).get("labels") or {}
+    return SPECIFIED_DELETE_LABEL in labels or name_of(pod) in pods_to_delete
+
+
+@dataclass(frozen=True)
+class ScaleDiffs:
+    total: int
+    """Pods above (> 0) or below (< 0) the number that should run now, surge included."""
+    current_revision: int
+    """Old-revision pods above (> 0) or below (< 0) the partition."""
+    surge: int
+    """Extra pods allowed now, because an update still has old pods to replace."""
+
+    @property
+    def current_revision_creations(self) -> int:
+        """Of the pods to create, how many at the current (old) revision."""
+        return max(0, min(-self.current_revision, -self.total))
+
+
+def calculate_diffs(
+    spec: Mapping[str, Any],
+    pods: Sequence[Pod],
+    current_revision: str,
+    update_revision: str,
+) -> ScaleDiffs:
+    replicas = replicas_of(spec)
+    strategy = spec.get("updateStrategy") or {}
+    current_diff = surge = 0
+    if update_revision != current_revision:
+        not_updated = sum(1 for p in pods if revision_of(p) != update_revision)
+        partition = cloneset_partition(strategy.get("partition"), replicas)
+        current_diff = not_updated - min(partition, replicas)
+        if current_diff > 0:
+            surge = min(cloneset_max_surge(strategy.get("maxSurge"), replicas), current_diff)
+    return ScaleDiffs(len(pods) - replicas - surge, current_diff, surge)
+
+
+def choose_pods_to_delete(
+    total: int, current_diff: int, not_updated: Sequence[Pod], updated: Sequence[Pod]
+) -> list[Pod]:
+    """Which pods a scale-in removes: old-revision pods above the partition first."""
+
+    def take(group: Sequence[Pod], count: int) -> list[Pod]:
+        if count >= len(group):
+            return list(group)
+        return sort_active_pods(group)[:count]
+
+    if current_diff >= total:
+        return take(not_updated, total)
+    if current_diff > 0:
+        return take(not_updated, current_diff) + take(updated, total - current_diff)
+    return take(updated, total)
+
+
+def surge_headroom(spec: Mapping[str, Any], active: int) -> int:
+    """How many pods may still be created before there are replicas + maxSurge."""
+    replicas = replicas_of(spec)
+    surge = cloneset_max_surge((spec.get("updateStrategy") or {}).get("maxSurge"), replicas)
+    return max(0, replicas + surge - active)
+
+
+def max_unavailable(spec: Mapping[str, Any]) -> int:
+    replicas = replicas_of(spec)
+    strategy = spec.get("updateStrategy") or {}
+    return cloneset_max_unavailable(
+        strategy.get("maxUnavailable"), strategy.get("maxSurge"), replicas
+    )
+
+
+def deletable_specified(
+    spec: Mapping[str, Any], to_delete: Sequence[Pod], active: Sequence[Pod]
+) -> list[Pod]:
+    """Of the pods marked for deletion, the ones that may go now.
+
+    Pods that are not ready always may; ready ones only while at least
+    ``replicas - maxUnavailable`` ready pods remain, so a long ``podsToDelete`` list (or
+    a recreate update) replaces pods in steps rather than all at once.
+    """
+    ready_total = sum(1 for p in active if is_running_and_ready(p))
+    budget = ready_total - (replicas_of(spec) - max_unavailable(spec))
+    chosen: list[Pod] = []
+    for pod in sort_active_pods(to_delete):
+        if not is_running_and_ready(pod):
+            chosen.append(pod)
+        elif budget > 0:
+            chosen.append(pod)
+            budget -= 1
+    return chosen
+
+
+def is_update_ready(pod: Pod, min_ready_seconds: int, now: float) -> bool:
+    """Counts as available for ``maxUnavailable``: running and available, not held by an
+    in-place update, and in the ``Normal`` lifecycle state."""
+    if not is_running_and_available(pod, min_ready_seconds, now):
+        return False
+    condition = get_pod_condition(pod, IN_PLACE_UPDATE_READY)
+    if condition is not None and condition.get("status") != "True":
+        return False
+    return lifecycle.is_normal(pod)
+
+
+def update_count(
+    spec: Mapping[str, Any],
+    candidates: Sequence[Pod],
+    pods: Sequence[Pod],
+    *,
+    now: float,
+    unavailable: Sequence[Pod] = (),
+) -> int:
+    """How many of ``candidates`` (in update order) to update in this pass.
+
+    ``pods`` are all active pods; ``unavailable`` pods count as not ready whatever their
+    status (pods already marked for deletion). Candidates that are not ready cost nothing;
+    each ready one uses one unit of ``maxUnavailable`` plus the surge in use.
+    """
+    replicas = replicas_of(spec)
+    strategy = spec.get("updateStrategy") or {}
+    partition = cloneset_partition(strategy.get("partition"), replicas)
+    if len(candidates) - partition <= 0:
+        return 0
+    candidates = candidates[: len(candidates) - partition]
+    budget = max_unavailable(spec) + len(pods) - replicas
+    min_ready = int(spec.get("minReadySeconds") or 0)
+    gone = {name_of(p) for p in unavailable}
+
+    def ready(pod: Pod) -> bool:
+        return name_of(pod) not in gone and is_update_ready(pod, min_ready, now)
+
+    not_ready = sum(1 for p in pods if not ready(p))
+    count = 0
+    for pod in candidates:
+        if ready(pod):
+            if not_ready >= budget:
+                break
+            not_ready += 1
+        count += 1
+    return count

@@ -1,0 +1,57 @@
+"""What the scale and update phases share for one reconcile of one CloneSet."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from kruise.controller.cloneset.revision import Revisions
+from kruise.runtime.client import Client
+from kruise.runtime.clock import Clock
+from kruise.runtime.events import EventRecorder
+from kruise.runtime.expectations import (
+    ResourceVersionExpectations,
+    ScaleExpectations,
+    UpdateExpectations,
+)
+from kruise.util.inplaceupdate import InPlaceUpdater
+
+
+@dataclass(frozen=True)
+class Deps:
+    """Long-lived collaborators, one set per controller."""
+
+    client: Client
+    clock: Clock
+    recorder: EventRecorder
+    scale_expectations: ScaleExpectations
+    update_expectations: UpdateExpectations
+    resource_versions: ResourceVersionExpectations
+    updater: InPlaceUpdater
+
+
+@dataclass(frozen=True)
+class SyncInput:
+    """One reconcile's view: the CloneSet, its revisions and what it owns."""
+
+    key: str
+    cloneset: Mapping[str, Any]
+    current: Mapping[str, Any]
+    """The CloneSet with the current revision's template."""
+    update: Mapping[str, Any]
+    """The CloneSet with the update revision's template."""
+    revisions: Revisions
+    active: Sequence[Mapping[str, Any]]
+    """Pods neither finished nor terminating."""
+    all_pods: Sequence[Mapping[str, Any]]
+    """Every pod the CloneSet owns, in any phase."""
+    claims: Sequence[Mapping[str, Any]]
+
+    @property
+    def spec(self) -> Mapping[str, Any]:
+        return self.cloneset.get("spec") or {}
+
+    @property
+    def namespace(self) -> str:
+        return str(self.cloneset["metadata"].get("namespace") or "")

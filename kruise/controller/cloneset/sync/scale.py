@@ -1,0 +1,265 @@
+"""The scale phase: create and delete pods (and their claims) until the count is right.
+
+Order of business, as in OpenKruise v0.7.0: pods named for deletion, then missing pods,
+then surplus pods. Two changes: replacements for named pods are created first when
+``maxSurge`` leaves room, and named pods that are ready go only while enough ready pods
+remain (``calculate.deletable_specified``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from kruise.apis.apps.v1alpha1 import (
+    LIFECYCLE_NORMAL,
+    LIFECYCLE_PREPARING_DELETE,
+)
+from kruise.controller.cloneset import instances
+from kruise.controller.cloneset.sync.calculate import (
+    calculate_diffs,
+    choose_pods_to_delete,
+    deletable_specified,
+    is_specified_delete,
+    name_of,
+    replicas_of,
+    revision_of,
+    surge_headroom,
+)
+from kruise.controller.cloneset.sync.context import Deps, SyncInput
+from kruise.runtime.client import (
+    PERSISTENT_VOLUME_CLAIMS,
+    PODS,
+    AlreadyExists,
+    ClientError,
+    KubeObject,
+    NotFound,
+    PatchType,
+)
+from kruise.runtime.expectations import ScaleAction
+from kruise.util import lifecycle
+
+Pod = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class ScaleResult:
+    modified: bool
+    """Something was created, deleted or moved between lifecycle states."""
+    error: Exception | None = None
+
+
+class ScaleError(Exception):
+    """Some pods or claims could not be created or deleted."""
+
+
+async def scale(deps: Deps, sync: SyncInput) -> ScaleResult:
+    spec = sync.spec
+    names = tuple((spec.get("scaleStrategy") or {}).get("podsToDelete") or ())
+    specified = [p for p in sync.active if is_specified_delete(p, names)]
+    specified_names = {name_of(p) for p in specified}
+    preparing = [
+        p
+        for p in sync.active
+        if lifecycle.state_of(p) == LIFECYCLE_PREPARING_DELETE and name_of(p) not in specified_names
+    ]
+    to_delete = specified + preparing
+    if preparing and await _revert_preparing(deps, sync, preparing, len(to_delete)):
+        return ScaleResult(modified=True)
+
+    gone = {name_of(p) for p in to_delete}
+    kept = [p for p in sync.active if name_of(p) not in gone]
+    revisions = sync.revisions
+    diffs = calculate_diffs(spec, kept, revisions.current_name, revisions.update_name)
+    if diffs.total < 0:
+        count = -diffs.total
+        if to_delete:
+            count = min(count, surge_headroom(spec, len(sync.active)))
+        if count > 0:
+            current_count = min(diffs.current_revision_creations, count)
+            return await _create(deps, sync, count, current_count)
+    if to_delete:
+        chosen = deletable_specified(spec, to_delete, sync.active)
+        return await _delete(deps, sync, chosen) if chosen else ScaleResult(modified=False)
+    if diffs.total > 0:
+        updated = [p for p in kept if revision_of(p) == revisions.update_name]
+        not_updated = [p for p in kept if revision_of(p) != revisions.update_name]
+        chosen = choose_pods_to_delete(diffs.total, diffs.current_revision, not_updated, updated)
+        return await _delete(deps, sync, chosen)
+    return ScaleResult(modified=False)
+
+
+async def _revert_preparing(
+    deps: Deps, sync: SyncInput, preparing: Sequence[Pod], deleting: int
+) -> bool:
+    """Back to ``Normal`` for pods a scale-in held in ``PreparingDelete`` that are needed
+    again because ``replicas`` went up meanwhile."""
+    needed = replicas_of(sync.spec) - len(sync.active) + deleting
+    patched = False
+    for pod in preparing[: max(needed, 0)]:
+        await _set_state(deps, pod, LIFECYCLE_NORMAL)
+        patched = True
+    return patched
+
+
+async def _set_state(deps: Deps, pod: Pod, state: str) -> None:
+    meta = pod["metadata"]
+    written = await deps.client.patch(
+        PODS,
+        meta["name"],
+        lifecycle.state_patch(pod, state, deps.clock.wall()),
+        meta.get("namespace"),
+        patch_type=PatchType.STRATEGIC,
+    )
+    deps.resource_versions.expect(written)
+
+
+# --- creating ---------------------------------------------------------------------------
+
+
+async def _create(deps: Deps, sync: SyncInput, count: int, current_count: int) -> ScaleResult:
+    """Create ``count`` pods, the first ``current_count`` at the current revision, in
+    batches of 1, 2, 4, ... that stop at the first batch with a failure."""
+    ids = instances.allocate_ids(count, sync.all_pods, sync.claims)
+    wall = deps.clock.wall()
+    revisions = sync.revisions
+    planned: list[tuple[KubeObject, list[KubeObject]]] = []
+    for i, id_ in enumerate(ids):
+        source, revision = (
+            (sync.current, revisions.current_name)
+            if i < current_count
+            else (sync.update, revisions.update_name)
+        )
+        planned.append(
+            (instances.new_pod(source, revision, id_, wall), instances.new_claims(source, id_))
+        )
+    expectations = deps.scale_expectations
+    for pod, _ in planned:
+        expectations.expect_scale(sync.key, ScaleAction.CREATE, name_of(pod))
+
+    existing_claims = {name_of(c) for c in sync.claims}
+    created, failures = 0, 0
+    position, batch = 0, 1
+    while position < len(planned):
+        chunk = planned[position : position + batch]
+        outcomes = await asyncio.gather(
+            *(_create_one(deps, sync, pod, claims, existing_claims) for pod, claims in chunk)
+        )
+        position += len(chunk)
+        created += sum(outcomes)
+        failures = len(outcomes) - sum(outcomes)
+        if failures:
+            for pod, _ in planned[position:]:
+                expectations.observe_scale(sync.key, ScaleAction.CREATE, name_of(pod))
+            break
+        batch *= 2
+    if failures:
+        skipped = len(planned) - position
+        error = ScaleError(
+            f"failed to create {failures} pod(s)"
+            + (f", {skipped} more not attempted" if skipped else "")
+        )
+        return ScaleResult(modified=created > 0, error=error)
+    return ScaleResult(modified=created > 0)
+
+
+async def _create_one(
+    deps: Deps,
+    sync: SyncInput,
+    pod: KubeObject,
+    claims: list[KubeObject],
+    existing_claims: set[str],
+) -> bool:
+    expectations = deps.scale_expectations
+    cloneset = dict(sync.cloneset)
+    pod_name = name_of(pod)
+    for claim in claims:
+        claim_name = name_of(claim)
+        if claim_name in existing_claims:
+            continue
+        expectations.expect_scale(sync.key, ScaleAction.CREATE, claim_name)
+        try:
+            await deps.client.create(PERSISTENT_VOLUME_CLAIMS, claim)
+        except AlreadyExists:
+            expectations.observe_scale(sync.key, ScaleAction.CREATE, claim_name)
+        except ClientError as err:
+            expectations.observe_scale(sync.key, ScaleAction.CREATE, claim_name)
+            expectations.observe_scale(sync.key, ScaleAction.CREATE, pod_name)
+            deps.recorder.event(
+                cloneset, "Warning", "FailedCreate", f"failed to create pvc {claim_name}: {err}"
+            )
+            return False
+    try:
+        await deps.client.create(PODS, pod)
+    except ClientError as err:
+        expectations.observe_scale(sync.key, ScaleAction.CREATE, pod_name)
+        deps.recorder.event(cloneset, "Warning", "FailedCreate", f"failed to create pod: {err}")
+        return False
+    deps.recorder.event(cloneset, "Normal", "SuccessfulCreate", f"succeed to create pod {pod_name}")
+    return True
+
+
+# --- deleting ---------------------------------------------------------------------------
+
+
+async def _delete(deps: Deps, sync: SyncInput, pods: Sequence[Pod]) -> ScaleResult:
+    """Delete ``pods`` and their claims; a pod held by the preDelete hook is moved to
+    ``PreparingDelete`` instead, and deleted on a later pass once released."""
+    hook = (sync.spec.get("lifecycle") or {}).get("preDelete")
+    outcomes = await asyncio.gather(
+        *(_delete_one(deps, sync, pod, hook) for pod in pods), return_exceptions=True
+    )
+    modified = any(o is True for o in outcomes)
+    errors: list[Exception] = []
+    for outcome in outcomes:
+        if isinstance(outcome, Exception):
+            errors.append(outcome)
+        elif isinstance(outcome, BaseException):
+            raise outcome
+    return ScaleResult(modified=modified, error=errors[0] if errors else None)
+
+
+async def _delete_one(
+    deps: Deps, sync: SyncInput, pod: Pod, hook: Mapping[str, Any] | None
+) -> bool:
+    if lifecycle.is_hooked(pod, hook):
+        if lifecycle.state_of(pod) == LIFECYCLE_PREPARING_DELETE:
+            return False
+        await _set_state(deps, pod, LIFECYCLE_PREPARING_DELETE)
+        return True
+    cloneset = dict(sync.cloneset)
+    expectations = deps.scale_expectations
+    meta = pod["metadata"]
+    name = str(meta["name"])
+    expectations.expect_scale(sync.key, ScaleAction.DELETE, name)
+    try:
+        await deps.client.delete(PODS, name, meta.get("namespace"), uid=meta.get("uid"))
+    except NotFound:
+        expectations.observe_scale(sync.key, ScaleAction.DELETE, name)
+    except ClientError as err:
+        expectations.observe_scale(sync.key, ScaleAction.DELETE, name)
+        deps.recorder.event(
+            cloneset, "Warning", "FailedDelete", f"failed to delete pod {name}: {err}"
+        )
+        raise
+    else:
+        deps.recorder.event(cloneset, "Normal", "SuccessfulDelete", f"succeed to delete pod {name}")
+    id_ = instances.instance_id(pod)
+    for claim in sync.claims:
+        if not id_ or instances.instance_id(claim) != id_:
+            continue
+        claim_name = name_of(claim)
+        expectations.expect_scale(sync.key, ScaleAction.DELETE, claim_name)
+        try:
+            await deps.client.delete(PERSISTENT_VOLUME_CLAIMS, claim_name, sync.namespace)
+        except NotFound:
+            expectations.observe_scale(sync.key, ScaleAction.DELETE, claim_name)
+        except ClientError as err:
+            expectations.observe_scale(sync.key, ScaleAction.DELETE, claim_name)
+            deps.recorder.event(
+                cloneset, "Warning", "FailedDelete", f"failed to delete pvc {claim_name}: {err}"
+            )
+            raise
+    return True

@@ -1,0 +1,228 @@
+"""The update phase: move pods to the update revision, in place or by recreation.
+
+Each pass refreshes every pod (finishes in-place updates and lifecycle transitions), then
+picks the candidates in update order and updates as many as ``partition``,
+``maxUnavailable`` and ``maxSurge`` allow. A recreation only marks the pod with
+``apps.kruise.io/specified-delete``; the scale phase of a later pass replaces it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Mapping, Sequence
+from typing import Any, TypeVar, cast
+
+from kruise.apis.apps.v1alpha1 import (
+    IN_PLACE_IF_POSSIBLE,
+    IN_PLACE_ONLY,
+    LIFECYCLE_NORMAL,
+    LIFECYCLE_PREPARING_DELETE,
+    LIFECYCLE_PREPARING_UPDATE,
+    LIFECYCLE_UPDATED,
+    LIFECYCLE_UPDATING,
+    SPECIFIED_DELETE_LABEL,
+)
+from kruise.controller.cloneset.sync.calculate import (
+    is_specified_delete,
+    name_of,
+    revision_of,
+    update_count,
+)
+from kruise.controller.cloneset.sync.context import Deps, SyncInput
+from kruise.runtime.client import PODS, ClientError, PatchType
+from kruise.util import lifecycle
+from kruise.util.inplaceupdate import (
+    Outcome,
+    check_completed,
+    has_pending_grace,
+    spec_from_revisions,
+)
+from kruise.util.pods import active_pods_key
+from kruise.util.updatesort import sort_by_priority, sort_by_scatter
+
+Pod = Mapping[str, Any]
+
+
+class InPlaceOnlyError(Exception):
+    """The update strategy is InPlaceOnly but the change cannot be made in place."""
+
+
+def _soonest(a: float, b: float) -> float:
+    """The smaller of two delays, where 0 means none."""
+    if a <= 0:
+        return b
+    if b <= 0:
+        return a
+    return min(a, b)
+
+
+async def update(deps: Deps, sync: SyncInput) -> float:
+    """Run the update phase; returns seconds until it wants another pass (0: none)."""
+    strategy = sync.spec.get("updateStrategy") or {}
+    if strategy.get("paused"):
+        return 0.0
+    refreshed = await _gather([_refresh(deps, sync.spec, pod) for pod in sync.active])
+    delay = 0.0
+    for _, pod_delay, _ in refreshed:
+        delay = _soonest(delay, pod_delay)
+    if any(moved for _, _, moved in refreshed):
+        return delay
+    pods = [pod for pod, _, _ in refreshed]
+
+    names = tuple((sync.spec.get("scaleStrategy") or {}).get("podsToDelete") or ())
+    leaving = [p for p in pods if is_specified_delete(p, names)]
+    candidates = [i for i, p in enumerate(pods) if _waits_for_update(p, sync, names)]
+    ordered = [pods[i] for i in update_order(sync.spec, pods, candidates)]
+    count = update_count(sync.spec, ordered, pods, now=deps.clock.wall(), unavailable=leaving)
+    for pod_delay in await _gather([_update_pod(deps, sync, pod) for pod in ordered[:count]]):
+        delay = _soonest(delay, pod_delay)
+    return delay
+
+
+_T = TypeVar("_T")
+
+
+async def _gather(steps: Sequence[Awaitable[_T]]) -> list[_T]:
+    """Run ``steps`` together; after all finish, raise the first failure if any."""
+    outcomes = await asyncio.gather(*steps, return_exceptions=True)
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
+    return cast(list[_T], outcomes)
+
+
+async def _refresh(deps: Deps, spec: Mapping[str, Any], pod: Pod) -> tuple[Pod, float, bool]:
+    """The pod after finishing what its in-place update needs, the delay until it needs
+    more, and whether its lifecycle state moved."""
+    refreshed = await deps.updater.refresh(dict(pod))
+    state = next_lifecycle_state(spec, refreshed.pod)
+    if state is not None:
+        await _set_state(deps, refreshed.pod, state)
+    return refreshed.pod, refreshed.requeue_after, state is not None
+
+
+def _waits_for_update(pod: Pod, sync: SyncInput, names: Sequence[str]) -> bool:
+    if revision_of(pod) == sync.revisions.update_name:
+        return False
+    if lifecycle.state_of(pod) in (LIFECYCLE_PREPARING_DELETE, LIFECYCLE_UPDATED):
+        return False
+    # A pod marked for deletion is already on its way to the new revision.
+    return not has_pending_grace(pod) and not is_specified_delete(pod, names)
+
+
+def update_order(spec: Mapping[str, Any], pods: Sequence[Pod], candidates: list[int]) -> list[int]:
+    """Candidate indexes in update order: ActivePods order, then priority, then scatter,
+    and pods already ``PreparingUpdate`` first."""
+    strategy = spec.get("updateStrategy") or {}
+    order = sorted(candidates, key=lambda i: active_pods_key(pods[i]))
+    if strategy.get("priorityStrategy"):
+        order = sort_by_priority(pods, order, strategy["priorityStrategy"])
+    if strategy.get("scatterStrategy"):
+        order = sort_by_scatter(pods, order, strategy["scatterStrategy"])
+    return sorted(order, key=lambda i: lifecycle.state_of(pods[i]) != LIFECYCLE_PREPARING_UPDATE)
+
+
+def next_lifecycle_state(spec: Mapping[str, Any], pod: Pod) -> str | None:
+    """The lifecycle state ``pod`` moves to now, if any (after an in-place update)."""
+    hooks = spec.get("lifecycle")
+    hook = (hooks or {}).get("inPlaceUpdate")
+    state = lifecycle.state_of(pod)
+    if state == LIFECYCLE_UPDATING and check_completed(pod).done:
+        if hooks is not None and not lifecycle.is_hooked(pod, hook):
+            return LIFECYCLE_UPDATED
+        return LIFECYCLE_NORMAL
+    if state == LIFECYCLE_UPDATED and (
+        hooks is None or hook is None or lifecycle.is_hooked(pod, hook)
+    ):
+        return LIFECYCLE_NORMAL
+    return None
+
+
+async def _set_state(deps: Deps, pod: Pod, state: str) -> None:
+    meta = pod["metadata"]
+    written = await deps.client.patch(
+        PODS,
+        meta["name"],
+        lifecycle.state_patch(pod, state, deps.clock.wall()),
+        meta.get("namespace"),
+        patch_type=PatchType.STRATEGIC,
+    )
+    deps.resource_versions.expect(written)
+
+
+async def _update_pod(deps: Deps, sync: SyncInput, pod: Pod) -> float:
+    cloneset = dict(sync.cloneset)
+    strategy = sync.spec.get("updateStrategy") or {}
+    kind = strategy.get("type")
+    revisions = sync.revisions
+    if kind in (IN_PLACE_IF_POSSIBLE, IN_PLACE_ONLY):
+        spec = spec_from_revisions(revisions.by_name(revision_of(pod)), revisions.update)
+        if spec is not None:
+            hook = (sync.spec.get("lifecycle") or {}).get("inPlaceUpdate")
+            if lifecycle.is_hooked(pod, hook):
+                if lifecycle.state_of(pod) != LIFECYCLE_PREPARING_UPDATE:
+                    await _set_state(deps, pod, LIFECYCLE_PREPARING_UPDATE)
+                return 0.0
+            grace = int(
+                (strategy.get("inPlaceUpdateStrategy") or {}).get("gracePeriodSeconds") or 0
+            )
+            labels, annotations = lifecycle.state_metadata(LIFECYCLE_UPDATING, deps.clock.wall())
+            try:
+                result = await deps.updater.apply(
+                    dict(pod), spec, grace_seconds=grace, labels=labels, annotations=annotations
+                )
+            except ClientError as err:
+                deps.recorder.event(
+                    cloneset,
+                    "Warning",
+                    "FailedUpdatePodInPlace",
+                    f"failed to update pod {name_of(pod)} in-place: {err}",
+                )
+                raise
+            if result.outcome is not Outcome.NOT_POSSIBLE:
+                deps.update_expectations.expect_updated(sync.key, revisions.update_name, result.pod)
+                deps.resource_versions.expect(result.pod)
+                deps.recorder.event(
+                    cloneset,
+                    "Normal",
+                    "SuccessfulUpdatePodInPlace",
+                    f"successfully update pod {name_of(pod)} in-place",
+                )
+                return result.requeue_after
+        if kind == IN_PLACE_ONLY:
+            name = name_of(pod)
+            message = "update strategy is InPlaceOnly but can not update in-place"
+            raise InPlaceOnlyError(f"find Pod {name} {message}")
+    await _mark_for_recreate(deps, sync, pod)
+    return 0.0
+
+
+async def _mark_for_recreate(deps: Deps, sync: SyncInput, pod: Pod) -> None:
+    meta = pod["metadata"]
+    body = {
+        "metadata": {
+            "labels": {SPECIFIED_DELETE_LABEL: "true"},
+            "resourceVersion": meta.get("resourceVersion"),
+        }
+    }
+    cloneset = dict(sync.cloneset)
+    try:
+        written = await deps.client.patch(
+            PODS, meta["name"], body, meta.get("namespace"), patch_type=PatchType.STRATEGIC
+        )
+    except ClientError as err:
+        deps.recorder.event(
+            cloneset,
+            "Warning",
+            "FailedUpdatePodReCreate",
+            f"failed to patch pod {name_of(pod)} specified-delete for update: {err}",
+        )
+        raise
+    deps.resource_versions.expect(written)
+    deps.recorder.event(
+        cloneset,
+        "Normal",
+        "SuccessfulUpdatePodReCreate",
+        f"successfully patch pod {name_of(pod)} specified-delete for update"
+        f"(revision {sync.revisions.update_name})",
+    )

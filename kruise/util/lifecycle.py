@@ -1,0 +1,57 @@
+"""Lifecycle hooks and states of workload pods (label ``lifecycle.apps.kruise.io/state``).
+
+A hook (``preDelete``, ``inPlaceUpdate``) holds a pod in a ``Preparing*`` state while the
+pod is "hooked": it carries one of the hook's labels with the given value, or one of its
+finalizers. The user's own controller removes them when it is done with the pod.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from kruise.apis.apps.v1alpha1 import (
+    LIFECYCLE_NORMAL,
+    LIFECYCLE_STATE_LABEL,
+    LIFECYCLE_TIMESTAMP_ANNOTATION,
+)
+from kruise.runtime.client import KubeObject
+from kruise.util.pods import format_time
+
+
+def state_of(pod: Mapping[str, Any]) -> str:
+    """The pod's lifecycle state; "" when it has none."""
+    return str(((pod.get("metadata") or {}).get("labels") or {}).get(LIFECYCLE_STATE_LABEL) or "")
+
+
+def is_normal(pod: Mapping[str, Any]) -> bool:
+    """No state, or ``Normal``: the only states that count as ready for an update."""
+    return state_of(pod) in ("", LIFECYCLE_NORMAL)
+
+
+def is_hooked(pod: Mapping[str, Any], hook: Mapping[str, Any] | None) -> bool:
+    """Whether ``hook`` (a LifecycleHook: labelsHandler, finalizersHandler) holds ``pod``."""
+    if not hook:
+        return False
+    meta = pod.get("metadata") or {}
+    labels = meta.get("labels") or {}
+    for key, value in (hook.get("labelsHandler") or {}).items():
+        if labels.get(key) == value:
+            return True
+    finalizers = set(meta.get("finalizers") or ())
+    return any(f in finalizers for f in hook.get("finalizersHandler") or ())
+
+
+def state_metadata(state: str, wall: float) -> tuple[dict[str, str], dict[str, str]]:
+    """The labels and annotations that put a pod in ``state`` at time ``wall``."""
+    return {LIFECYCLE_STATE_LABEL: state}, {LIFECYCLE_TIMESTAMP_ANNOTATION: format_time(wall)}
+
+
+def state_patch(pod: Mapping[str, Any], state: str, wall: float) -> KubeObject:
+    """A strategic merge patch moving ``pod`` to ``state``, guarded by its resourceVersion."""
+    labels, annotations = state_metadata(state, wall)
+    metadata: dict[str, Any] = {"labels": labels, "annotations": annotations}
+    version = (pod.get("metadata") or {}).get("resourceVersion")
+    if version:
+        metadata["resourceVersion"] = version
+    return {"metadata": metadata}
