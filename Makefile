@@ -8,7 +8,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: help setup binaries lint format typecheck imports unit integration e2e test cluster crds bench clean
+.PHONY: help setup binaries lint format typecheck imports unit integration e2e test run cluster crds bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -51,6 +51,9 @@ e2e: setup ## tests against the local cluster (controller manager, scheduler, kw
 test: setup lint typecheck imports ## everything: lint, types, import layers and every test tier
 	$(BIN)/pytest test $(PYTEST_ARGS)
 
+run: setup ## a local cluster, kruise-manager and a sample CloneSet; Ctrl-C stops it (RUN_ARGS=--nodes 5)
+	$(BIN)/python hack/run_local.py $(RUN_ARGS)
+
 cluster: setup ## a local cluster in the foreground; Ctrl-C stops it
 	$(BIN)/python -m kruise.runtime.envtest up --cluster
 
@@ -62,3 +65,36 @@ crds: $(BIN)/.installed ## regenerate config/crd from the apps.kruise.io types (
 
 clean: ## remove the virtualenv and caches (the binary cache outside the repo stays)
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build *.egg-info
+
+# ---- shipping: the image and the in-cluster install (docs/operations.md) ---------------
+IMG ?= kruise-py:latest
+DOCKER ?= docker
+# kubectl from PATH, else the pinned one `make binaries` builds (it has kustomize built in).
+KUBECTL ?= $(or $(shell command -v kubectl 2>/dev/null),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/kruise-py/bin/kubernetes-v1.32.10/kubectl)
+
+# A throw-away overlay of config/default whose images: entry points kruise-py at $(IMG)
+# (name:tag, name@sha256:digest, or a bare name meaning :latest; a registry port is not a
+# tag), so the tree under config/ is never edited. $(1) runs with the overlay in "$$dir".
+define with_image_overlay
+	img='$(IMG)'; name="$$img"; field=newTag; value=latest; \
+	if [[ "$$img" == *@* ]]; then name="$${img%@*}"; field=digest; value="$${img#*@}"; \
+	elif [[ "$${img##*/}" == *:* ]]; then name="$${img%:*}"; value="$${img##*:}"; fi; \
+	dir="$$(mktemp -d)"; trap 'rm -rf "$$dir"' EXIT; \
+	printf 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- %s\nimages:\n- name: kruise-py\n  newName: %s\n  %s: %s\n' \
+		"$$(realpath --relative-to="$$dir" config/default)" "$$name" "$$field" "$$value" > "$$dir/kustomization.yaml"; \
+	$(1)
+endef
+
+.PHONY: docker-build manifests-render deploy undeploy
+
+docker-build: ## build the kruise-manager image IMG (default kruise-py:latest)
+	$(DOCKER) build -t $(IMG) .
+
+manifests-render: ## print what `make deploy` applies (config/default with the image IMG)
+	@$(call with_image_overlay,$(KUBECTL) kustomize "$$dir")
+
+deploy: ## install or upgrade kruise-py in kube-system of the current kubectl context, image IMG
+	$(call with_image_overlay,$(KUBECTL) apply -k "$$dir")
+
+undeploy: ## remove kruise-py: deletes the CRDs and with them every CloneSet, StatefulSet, ... (!)
+	$(KUBECTL) delete -k config/default --ignore-not-found

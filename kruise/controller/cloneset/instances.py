@@ -23,6 +23,7 @@ from kruise.runtime.client import KubeObject
 from kruise.util import lifecycle
 from kruise.util.controllerref import new_controller_ref
 from kruise.util.inplaceupdate import inject_readiness_gate
+from kruise.util.pods import is_terminating
 
 ID_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # apimachinery's rand.String: no vowels, 0, 1, 3
 ID_LENGTH = 5
@@ -47,13 +48,20 @@ def allocate_ids(
     *,
     new_id: Callable[[], str] = random_id,
 ) -> list[str]:
-    """``count`` ids for new pods: free claim ids first, then fresh random ones.
+    """Up to ``count`` ids for new pods: free claim ids first, then fresh random ones.
 
-    ``pods`` are all the CloneSet's pods, whatever their phase; ``claims`` its claims.
+    ``pods`` are all the CloneSet's pods, whatever their phase; ``claims`` its claims. A
+    claim whose pod is still terminating holds its place: fewer ids come back, and that
+    slot is filled with the claim's own id once the pod is gone, so the claim is reused
+    rather than left behind.
     """
+    pods = list(pods)
     taken = {instance_id(p) for p in pods} - {""}
+    terminating = {instance_id(p) for p in pods if is_terminating(p)}
     claim_ids = sorted({instance_id(c) for c in claims} - {""})
     free = [i for i in claim_ids if i not in taken]
+    held = sum(1 for i in claim_ids if i in terminating)
+    count = max(count - held, 0)
     chosen = free[:count]
     used = taken | set(claim_ids)
     while len(chosen) < count:

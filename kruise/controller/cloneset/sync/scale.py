@@ -123,6 +123,10 @@ async def _create(deps: Deps, sync: SyncInput, count: int, current_count: int) -
     """Create ``count`` pods, the first ``current_count`` at the current revision, in
     batches of 1, 2, 4, ... that stop at the first batch with a failure."""
     ids = instances.allocate_ids(count, sync.all_pods, sync.claims)
+    if not ids:
+        return ScaleResult(modified=False)  # waiting for terminating pods to free their claims
+    count = len(ids)
+    current_count = min(current_count, count)
     wall = deps.clock.wall()
     revisions = sync.revisions
     planned: list[tuple[KubeObject, list[KubeObject]]] = []

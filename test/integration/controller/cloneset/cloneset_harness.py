@@ -144,3 +144,25 @@ def cloneset_obj(name: str, replicas: int, image: str = "nginx:1.0", **strategy:
             "revisionHistoryLimit": 10,
         },
     }
+
+
+async def events_of(client: Client, namespace: str, name: str) -> list[Obj]:
+    from kruise.runtime.client import EVENTS
+
+    listed = await client.list(EVENTS, namespace)
+    return [e for e in listed.items if e["involvedObject"].get("name") == name]
+
+
+async def reasons_of(client: Client, namespace: str, name: str) -> set[str]:
+    return {e["reason"] for e in await events_of(client, namespace, name)}
+
+
+def condition(obj: Obj, cond_type: str) -> Obj | None:
+    for cond in obj.get("status", {}).get("conditions", []):
+        if cond["type"] == cond_type:
+            return dict(cond)
+    return None
+
+
+def names(pods: list[Obj]) -> set[str]:
+    return {p["metadata"]["name"] for p in pods}

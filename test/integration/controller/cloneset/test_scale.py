@@ -1,17 +1,189 @@
-"""Scaling a CloneSet against a real API server."""
+"""Scaling a CloneSet against a real API server: ids and names, claims, named deletions,
+slow start, scale-in order, and partition between revisions."""
 
 from __future__ import annotations
 
-from cloneset_harness import Harness, cloneset_obj
+import asyncio
 
-from kruise.apis.apps.v1alpha1 import CLONESET_INSTANCE_ID_LABEL
+from cloneset_harness import Harness, cloneset_obj, condition, names, reasons_of
+
+from kruise.apis.apps.v1alpha1 import (
+    CLONESET_INSTANCE_ID_LABEL,
+    CONTROLLER_REVISION_HASH_LABEL,
+    SPECIFIED_DELETE_LABEL,
+)
+from kruise.runtime.client import PERSISTENT_VOLUME_CLAIMS, PODS, Resource
+
+RESOURCE_QUOTAS = Resource("", "v1", "resourcequotas", "ResourceQuota")
 
 
-async def test_scale_out_and_in(harness: Harness) -> None:
-    await harness.create(cloneset_obj("web", 3))
+def with_claim(obj: dict, name: str = "data") -> dict:
+    obj["spec"]["volumeClaimTemplates"] = [
+        {
+            "metadata": {"name": name, "labels": {"disk": "fast"}},
+            "spec": {
+                "accessModes": ["ReadWriteOnce"],
+                "resources": {"requests": {"storage": "1Gi"}},
+            },
+        }
+    ]
+    return obj
+
+
+async def test_pods_are_named_by_instance_id_and_owned(harness: Harness) -> None:
+    cs = await harness.create(cloneset_obj("web", 3))
     pods = await harness.pod_count("web", 3)
+    ids = set()
     for pod in pods:
         meta = pod["metadata"]
-        assert meta["name"] == f"web-{meta['labels'][CLONESET_INSTANCE_ID_LABEL]}"
-    await harness.patch("web", {"spec": {"replicas": 1}})
-    await harness.pod_count("web", 1)
+        id_ = meta["labels"][CLONESET_INSTANCE_ID_LABEL]
+        ids.add(id_)
+        assert meta["name"] == f"web-{id_}"
+        assert meta["generateName"] == "web-"
+        assert meta["labels"]["lifecycle.apps.kruise.io/state"] == "Normal"
+        assert meta["labels"][CONTROLLER_REVISION_HASH_LABEL].startswith("web-")
+        [ref] = meta["ownerReferences"]
+        assert ref["uid"] == cs["metadata"]["uid"] and ref["controller"] is True
+        gates = [g["conditionType"] for g in pod["spec"]["readinessGates"]]
+        assert gates == ["InPlaceUpdateReady"]
+    assert len(ids) == 3
+
+
+async def test_scale_in_removes_not_ready_pods_first(harness: Harness) -> None:
+    await harness.create(cloneset_obj("web", 4))
+    pods = await harness.pod_count("web", 4)
+    ready = [p["metadata"]["name"] for p in pods[:2]]
+    for name in ready:
+        await harness.set_pod_status(name)
+    await harness.patch("web", {"spec": {"replicas": 2}})
+    left = await harness.pod_count("web", 2)
+    assert names(left) == set(ready)
+
+
+async def test_one_claim_per_pod_reused_when_someone_else_deletes_the_pod(
+    harness: Harness,
+) -> None:
+    cs = await harness.create(with_claim(cloneset_obj("db", 2)))
+    pods = await harness.pod_count("db", 2)
+    claims = (await harness.client.list(PERSISTENT_VOLUME_CLAIMS, harness.namespace)).items
+    assert len(claims) == 2
+    for claim in claims:
+        id_ = claim["metadata"]["labels"][CLONESET_INSTANCE_ID_LABEL]
+        assert claim["metadata"]["name"] == f"data-db-{id_}"
+        assert claim["metadata"]["labels"]["disk"] == "fast"
+        assert claim["metadata"]["labels"]["app"] == "db"
+        assert claim["metadata"]["ownerReferences"][0]["uid"] == cs["metadata"]["uid"]
+    for pod in pods:
+        id_ = pod["metadata"]["labels"][CLONESET_INSTANCE_ID_LABEL]
+        [volume] = pod["spec"]["volumes"]
+        assert volume == {"name": "data", "persistentVolumeClaim": {"claimName": f"data-db-{id_}"}}
+
+    # Someone else deletes a pod: its replacement gets the same id and the same claim.
+    victim = pods[0]["metadata"]
+    await harness.client.delete(PODS, victim["name"], harness.namespace)
+
+    async def replaced() -> list[dict] | None:
+        now = await harness.pods("db")
+        fresh = [p for p in now if p["metadata"]["uid"] != victim["uid"]]
+        return now if len(now) == 2 and len(fresh) == 2 else None
+
+    after = await harness.eventually(replaced, "the replacement pod")
+    assert names(after) == names(pods)
+    claims_after = (await harness.client.list(PERSISTENT_VOLUME_CLAIMS, harness.namespace)).items
+    assert {c["metadata"]["uid"] for c in claims_after} == {c["metadata"]["uid"] for c in claims}
+
+
+async def test_pods_to_delete_and_the_label_replace_pods_and_drop_their_claims(
+    harness: Harness,
+) -> None:
+    await harness.create(with_claim(cloneset_obj("web", 3)))
+    pods = await harness.all_ready("web", 3)
+    first, second = pods[0]["metadata"]["name"], pods[1]["metadata"]["name"]
+    await harness.patch("web", {"spec": {"scaleStrategy": {"podsToDelete": [first]}}})
+    await harness.client.patch(
+        PODS, second, {"metadata": {"labels": {SPECIFIED_DELETE_LABEL: "true"}}}, harness.namespace
+    )
+
+    async def replaced() -> list[dict] | None:
+        now = await harness.pods("web")
+        for pod in now:
+            fresh = pod["metadata"]["name"] not in names(pods)
+            if fresh and pod["status"].get("phase") != "Running":
+                await harness.set_pod_status(pod["metadata"]["name"])
+        current = names(now)
+        return None if first in current or second in current or len(now) != 3 else now
+
+    await harness.eventually(replaced, "both named pods replaced", within=60)
+    # (Without a controller manager, deleted claims stay behind their protection finalizer.)
+    claims = (await harness.client.list(PERSISTENT_VOLUME_CLAIMS, harness.namespace)).items
+    live = [c for c in claims if not c["metadata"].get("deletionTimestamp")]
+    ids = {c["metadata"]["labels"][CLONESET_INSTANCE_ID_LABEL] for c in live}
+    assert len(live) == 3
+    assert pods[0]["metadata"]["labels"][CLONESET_INSTANCE_ID_LABEL] not in ids
+    assert pods[1]["metadata"]["labels"][CLONESET_INSTANCE_ID_LABEL] not in ids
+
+    async def trimmed() -> bool:
+        cs = await harness.get("web")
+        return not cs["spec"].get("scaleStrategy", {}).get("podsToDelete")
+
+    await harness.eventually(trimmed, "podsToDelete trimmed to live pods")
+    reasons = await reasons_of(harness.client, harness.namespace, "web")
+    assert {"SuccessfulCreate", "SuccessfulDelete"} <= reasons
+
+
+async def test_named_deletions_respect_max_unavailable(harness: Harness) -> None:
+    """v0.7.0 deleted every named pod at once; we keep replicas - maxUnavailable ready."""
+    await harness.create(cloneset_obj("web", 5, maxUnavailable=1))
+    pods = await harness.all_ready("web", 5)
+    doomed = [p["metadata"]["name"] for p in pods[:3]]
+    await harness.patch("web", {"spec": {"scaleStrategy": {"podsToDelete": doomed}}})
+    seen_min_ready = 5
+    for _ in range(200):
+        now = [p for p in await harness.pods("web") if not p["metadata"].get("deletionTimestamp")]
+        ready = [
+            p
+            for p in now
+            if any(
+                c["type"] == "Ready" and c["status"] == "True"
+                for c in p["status"].get("conditions", [])
+            )
+        ]
+        seen_min_ready = min(seen_min_ready, len(ready))
+        fresh = [p for p in now if p["metadata"]["name"] not in names(pods)]
+        for pod in fresh:
+            if pod["status"].get("phase") != "Running":
+                await harness.set_pod_status(pod["metadata"]["name"])
+        if len(fresh) == 3 and len(now) == 5 and len(ready) == 5:
+            break
+        await asyncio.sleep(0.1)
+    else:
+        raise AssertionError("named pods were not all replaced")
+    assert seen_min_ready >= 4
+
+
+async def test_slow_start_stops_at_the_first_failing_batch(harness: Harness) -> None:
+    quota = {
+        "apiVersion": "v1",
+        "kind": "ResourceQuota",
+        "metadata": {"name": "pods"},
+        "spec": {"hard": {"pods": "4"}},
+    }
+    created = await harness.client.create(RESOURCE_QUOTAS, quota, harness.namespace)
+    # No quota controller runs here: give the quota the status it would (admission then
+    # counts each pod it admits).
+    created["status"] = {"hard": {"pods": "4"}, "used": {"pods": "0"}}
+    await harness.client.update_status(RESOURCE_QUOTAS, created)
+
+    await harness.create(cloneset_obj("web", 10))
+
+    async def failed() -> dict | None:
+        cs = await harness.get("web")
+        return cs if condition(cs, "FailedScale") else None
+
+    cs = await harness.eventually(failed, "a FailedScale condition")
+    assert "failed to create" in condition(cs, "FailedScale")["message"]
+    # Batches of 1 and 2 succeed; the batch of 4 meets the quota after one more pod and
+    # no batch of 8 is tried, so at most 4 pods exist.
+    pods = await harness.pods("web")
+    assert 3 <= len(pods) <= 4
+    assert "FailedCreate" in await reasons_of(harness.client, harness.namespace, "web")

@@ -1,0 +1,332 @@
+"""``make run`` end to end: ``hack/run_local.py`` starts a local cluster, kruise-manager
+(webhooks reached by URL) and the sample CloneSet, prints how to try them, and Ctrl-C
+stops everything, leaving no process behind.
+
+The script runs once for the module; the tests read what it printed and look at the
+cluster it made. The SIGINT test comes last and checks the shutdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import os
+import re
+import shlex
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+
+from kruise.apis.apps.v1alpha1 import CLONESETS
+from kruise.runtime.client import PODS, Client
+from kruise.runtime.envtest.rest import url_ok
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "hack" / "run_local.py"
+SAMPLE = "sample"
+SAMPLE_NAMESPACE = "default"
+SAMPLE_SELECTOR = "app=sample"
+HINT = "Try it"
+# Generous bounds on a shared two-core machine; they are deadlines, not measurements.
+START_TIMEOUT = 420.0
+PODS_TIMEOUT = 180.0
+STOP_TIMEOUT = 150.0
+COMPONENTS = (
+    "etcd",
+    "kube-apiserver",
+    "kube-controller-manager",
+    "kube-scheduler",
+    "kwok",
+    "kruise-manager",
+)
+
+T = TypeVar("T")
+Obj = dict[str, Any]
+
+
+def cloneset_controller_wired() -> bool:
+    """Whether the CloneSet controller exists and kruise-manager starts it."""
+    if not (ROOT / "kruise" / "controller" / "cloneset").is_dir():
+        return False
+    sources = (ROOT / "cmd" / "kruise_manager").glob("*.py")
+    return any("cloneset" in path.read_text().lower() for path in sources)
+
+
+@dataclass(frozen=True)
+class Proc:
+    pid: int
+    start_time: str  # field 22 of /proc/<pid>/stat: tells a reused pid apart
+    cmdline: str
+
+
+def _stat_fields(pid: int) -> list[str] | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # Fields after the command name, which is in parentheses and may hold spaces.
+    return stat.rsplit(")", 1)[1].split()
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+    except OSError:
+        return ""
+
+
+def descendants(root: int) -> list[Proc]:
+    """Every living process below ``root``."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (fields := _stat_fields(int(entry.name))):
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = [], list(children.get(root, []))
+    while todo:
+        pid = todo.pop()
+        fields = _stat_fields(pid)
+        if fields is not None:
+            found.append(Proc(pid, fields[19], _cmdline(pid)))
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def still_running(proc: Proc) -> bool:
+    fields = _stat_fields(proc.pid)
+    return fields is not None and fields[19] == proc.start_time and fields[0] != "Z"
+
+
+def processes_mentioning(text: str) -> list[str]:
+    """Command lines of living processes that mention ``text``, other than this one."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        fields = _stat_fields(int(entry.name))
+        cmdline = _cmdline(int(entry.name))
+        if fields is not None and fields[0] != "Z" and text in cmdline:
+            found.append(cmdline[:160])
+    return found
+
+
+def _terminate_with_parent() -> None:
+    """In the child: SIGTERM it (so it cleans up) if this test process dies."""
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+@dataclass
+class RunLocal:
+    """hack/run_local.py as a child process, with everything it prints kept."""
+
+    process: subprocess.Popen[str]
+    run_dir: Path
+    lines: list[str] = field(default_factory=list)
+    changed: threading.Condition = field(default_factory=threading.Condition)
+    children: list[Proc] = field(default_factory=list)
+
+    def read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            with self.changed:
+                self.lines.append(line.rstrip("\n"))
+                self.changed.notify_all()
+        with self.changed:
+            self.changed.notify_all()
+
+    def output(self, last: int = 60) -> str:
+        with self.changed:
+            return "\n".join(self.lines[-last:])
+
+    def wait_for_line(self, pattern: str, timeout: float) -> re.Match[str]:
+        """The first printed line matching ``pattern``; fails if the script exits first."""
+        regex = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        with self.changed:
+            while True:
+                for line in self.lines:
+                    if match := regex.search(line):
+                        return match
+                if self.process.poll() is not None:
+                    pytest.fail(
+                        f"run_local.py exited with {self.process.returncode} before printing "
+                        f"{pattern!r}:\n{self.output()}"
+                    )
+                if time.monotonic() > deadline:
+                    pytest.fail(
+                        f"no line matching {pattern!r} after {timeout:.0f}s:\n{self.output()}"
+                    )
+                self.changed.wait(1.0)
+
+    @property
+    def kubeconfig(self) -> Path:
+        return Path(self.wait_for_line(r"^export KUBECONFIG=(\S+)$", 0).group(1))
+
+    @property
+    def kubectl(self) -> Path:
+        return Path(self.wait_for_line(r"^kubectl: (\S+)$", 0).group(1))
+
+    @property
+    def readyz(self) -> str:
+        return self.wait_for_line(r"kruise-manager ready: (http://\S+/readyz)", 0).group(1)
+
+    @property
+    def cluster_workdir(self) -> str:
+        return self.wait_for_line(r"kwok nodes in (\S+) \.\.\.$", 0).group(1)
+
+    def hint(self, command: str) -> list[str]:
+        """The printed command line starting with ``command``, split like a shell would."""
+        return shlex.split(self.wait_for_line(rf"^\s+{re.escape(command)}", 0).string)
+
+    def kubectl_run(self, command: list[str]) -> str:
+        """Run a printed kubectl command with the pinned kubectl and the printed kubeconfig."""
+        assert command[0] == "kubectl", command
+        env = {**os.environ, "KUBECONFIG": str(self.kubeconfig)}
+        done = subprocess.run(
+            [str(self.kubectl), *command[1:]],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 0, f"{shlex.join(command)}: {done.stderr}"
+        return done.stdout
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@pytest.fixture(scope="module")
+def run_local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunLocal]:
+    run_dir = tmp_path_factory.mktemp("run-local") / "run"
+    process = subprocess.Popen(
+        [sys.executable, str(SCRIPT), "--run-dir", str(run_dir)],
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        preexec_fn=_terminate_with_parent,  # noqa: PLW1509 - only calls prctl
+    )
+    run = RunLocal(process, run_dir)
+    reader = threading.Thread(target=run.read, name="run-local-output", daemon=True)
+    reader.start()
+    try:
+        run.wait_for_line(rf"^{HINT}", START_TIMEOUT)
+        run.children = descendants(process.pid)
+        yield run
+    finally:
+        run.stop()
+        reader.join(10)
+        print(f"run_local.py output (tail):\n{run.output(80)}")
+
+
+async def eventually(check: Callable[[], Awaitable[T | None]], within: float, what: str) -> T:
+    deadline = time.monotonic() + within
+    while True:
+        result = await check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {within:.0f}s waiting for {what}")
+        await asyncio.sleep(0.5)
+
+
+def test_prints_the_kubeconfig_kubectl_and_what_to_try(run_local: RunLocal) -> None:
+    assert run_local.kubeconfig == run_local.run_dir.resolve() / "kubeconfig"
+    assert run_local.kubeconfig.is_file()
+    assert run_local.kubectl.is_file()
+    assert run_local.hint("kubectl get clone")
+    assert run_local.hint("kubectl scale clone sample --replicas=5")
+    patch = run_local.hint("kubectl patch clone sample --type merge -p")
+    assert "image" in patch[-1]
+    assert run_local.hint("kubectl get pods")
+    assert "Ctrl-C" in run_local.output()
+
+
+def test_runs_every_component_as_its_child(run_local: RunLocal) -> None:
+    commands = " ".join(proc.cmdline for proc in run_local.children)
+    for component in COMPONENTS:
+        assert component in commands, f"{component} is not running under run_local.py"
+
+
+async def test_sample_cloneset_exists_and_manager_is_ready(run_local: RunLocal) -> None:
+    assert url_ok(run_local.readyz)
+    async with await Client.connect(run_local.kubeconfig) as client:
+        cloneset = await client.get(CLONESETS, SAMPLE, SAMPLE_NAMESPACE)
+    assert cloneset["spec"]["replicas"] == 3
+    assert cloneset["spec"]["updateStrategy"]["type"] == "InPlaceIfPossible"
+    # Defaulted by the mutating webhook, which the API server called by URL.
+    assert cloneset["spec"]["template"]["spec"]["containers"][0]["imagePullPolicy"] == "Always"
+    assert SAMPLE in run_local.kubectl_run(run_local.hint("kubectl get clone"))
+
+
+def _running(pods: list[Obj], image: str) -> bool:
+    return all(
+        pod["status"].get("phase") == "Running"
+        and pod["spec"]["containers"][0]["image"] == image
+        and [s.get("image") for s in pod["status"].get("containerStatuses", [])] == [image]
+        for pod in pods
+    )
+
+
+@pytest.mark.skipif(
+    not cloneset_controller_wired(),
+    reason="the CloneSet controller (kruise/controller/cloneset) is not wired into kruise-manager",
+)
+async def test_sample_pods_run_and_the_printed_patch_updates_them_in_place(
+    run_local: RunLocal,
+) -> None:
+    async with await Client.connect(run_local.kubeconfig) as client:
+
+        async def sample_pods(image: str, count: int = 3) -> list[Obj] | None:
+            pods = await client.list(PODS, SAMPLE_NAMESPACE, label_selector=SAMPLE_SELECTOR)
+            live = [p for p in pods.items if not p["metadata"].get("deletionTimestamp")]
+            return live if len(live) == count and _running(live, image) else None
+
+        before = await eventually(
+            lambda: sample_pods("nginx:1.25"), PODS_TIMEOUT, "3 Running pods of the sample"
+        )
+        uids = {p["metadata"]["name"]: p["metadata"]["uid"] for p in before}
+        patch = run_local.hint("kubectl patch clone sample --type merge -p")
+        new_image = re.search(r'"image":"([^"]+)"', patch[-1])
+        assert new_image is not None
+        run_local.kubectl_run(patch)
+        after = await eventually(
+            lambda: sample_pods(new_image.group(1)),
+            PODS_TIMEOUT,
+            f"the sample's pods to run {new_image.group(1)}",
+        )
+        assert {p["metadata"]["name"]: p["metadata"]["uid"] for p in after} == uids
+
+
+def test_ctrl_c_stops_everything_and_exits_0(run_local: RunLocal) -> None:
+    workdir = run_local.cluster_workdir
+    assert run_local.children, "no child processes were recorded"
+    run_local.process.send_signal(signal.SIGINT)
+    try:
+        code = run_local.process.wait(STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"run_local.py still running {STOP_TIMEOUT:.0f}s after SIGINT")
+    assert code == 0, run_local.output()
+    survivors = [p.cmdline[:160] for p in run_local.children if still_running(p)]
+    assert survivors == []
+    assert processes_mentioning(workdir) == []
+    assert processes_mentioning(str(run_local.run_dir)) == []
+    assert not run_local.kubeconfig.exists()
+    assert not Path(workdir).exists()
