@@ -15,6 +15,10 @@ Scenarios (bench/README.md says what each measures):
 - ``webhook-admission``: p50/p99 latency and requests per second of the CloneSet
   validating webhook under 200 keep-alive HTTPS connections from a Go load generator;
   peer aiohttp-tls-floor, a bare aiohttp TLS server answering a fixed review.
+- ``cloneset-scale-1000``, ``cloneset-inplace-500``, ``manager-resources``: the CloneSet
+  controller on a local cluster with kwok nodes (bench/scenarios/cloneset.py); peers
+  openkruise-go (hack/build-openkruise.sh), kcm-replicaset and raw-creator. One run by
+  default (``--runs`` honoured); ``--quick`` uses 100 and 50 pods.
 
 Every side runs in its own process; runs alternate between the sides. The Go peers are
 built (GOTOOLCHAIN=local GOFLAGS=-mod=mod) into ${XDG_CACHE_HOME:-~/.cache}/kruise-py/bench.
@@ -45,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 import report
+from scenarios import cloneset
 from scenarios.pods import create_pods
 
 BENCH = Path(__file__).resolve().parent
@@ -56,6 +61,7 @@ SCENARIOS = (
     "reconcile-noop-overhead",
     "informer-10k-pods",
     "webhook-admission",
+    *cloneset.SCENARIOS,
 )
 INFORMER_GOAL = 1.5
 WEBHOOK_PEER = "aiohttp-tls-floor"
@@ -564,6 +570,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--webhook-seconds", type=float, help="measured seconds per webhook run (default 10)"
     )
+    cloneset.add_arguments(parser)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the results file")
     return parser.parse_args(argv)
 
@@ -593,6 +600,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             records += reconcile_records(sizes, peer)
     if loadgen_build is not None:
         records += webhook_records(sizes, loadgen_build.wait())
+    if set(chosen) & set(cloneset.SCENARIOS):  # a local cluster per contender and run
+        records += cloneset.records(args, chosen, progress, GoBuild.start)
     order = {name: i for i, name in enumerate(SCENARIOS)}
     records.sort(key=lambda r: order[r["scenario"]])
     results = report.make_results(

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import pytest
 
 from kruise.apis.apps.v1alpha1 import CLONESETS
-from kruise.runtime.client import PODS, Client, Conflict
+from kruise.runtime.client import EVENTS, PODS, Client, Conflict
 from kruise.runtime.controller import Controller
 from kruise.runtime.manager import Manager
 
@@ -147,8 +147,6 @@ def cloneset_obj(name: str, replicas: int, image: str = "nginx:1.0", **strategy:
 
 
 async def events_of(client: Client, namespace: str, name: str) -> list[Obj]:
-    from kruise.runtime.client import EVENTS
-
     listed = await client.list(EVENTS, namespace)
     return [e for e in listed.items if e["involvedObject"].get("name") == name]
 

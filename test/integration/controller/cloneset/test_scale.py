@@ -43,7 +43,8 @@ async def test_pods_are_named_by_instance_id_and_owned(harness: Harness) -> None
         assert meta["labels"]["lifecycle.apps.kruise.io/state"] == "Normal"
         assert meta["labels"][CONTROLLER_REVISION_HASH_LABEL].startswith("web-")
         [ref] = meta["ownerReferences"]
-        assert ref["uid"] == cs["metadata"]["uid"] and ref["controller"] is True
+        assert ref["uid"] == cs["metadata"]["uid"]
+        assert ref["controller"] is True
         gates = [g["conditionType"] for g in pod["spec"]["readinessGates"]]
         assert gates == ["InPlaceUpdateReady"]
     assert len(ids) == 3
