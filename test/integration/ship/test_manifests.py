@@ -282,12 +282,12 @@ def test_cluster_role_is_exactly_what_the_code_uses(docs: list[Doc]) -> None:
         sorted(d["metadata"]["name"] for d in docs if d["kind"] == "CustomResourceDefinition")
     )
     assert rules(docs, "ClusterRole", "kruise-manager-role") == {
-        ("", "pods", (), "create,delete,get,list,patch,update,watch"),
+        ("", "pods", (), "create,delete,get,list,patch,watch"),
         ("", "pods/status", (), "patch"),
         ("", "persistentvolumeclaims", (), "create,delete,list,watch"),
         ("", "events", (), "create,patch"),
-        ("apps", "controllerrevisions", (), "create,delete,get,list,patch,update,watch"),
-        ("apps.kruise.io", "clonesets", (), "get,list,patch,update,watch"),
+        ("apps", "controllerrevisions", (), "create,delete,get,list,update,watch"),
+        ("apps.kruise.io", "clonesets", (), "get,list,patch,watch"),
         ("apps.kruise.io", "clonesets/status", (), "update"),
         (
             "admissionregistration.k8s.io",

@@ -132,12 +132,12 @@ def allowed(
 # (verb, resource, group, namespace, name): what the code does, by the code that does it.
 GRANTED = [
     # CloneSet controller and webhook, in any namespace.
-    *[("get list watch create update patch delete", "pods", "", "team-a", "")],
+    ("get list watch create patch delete", "pods", "", "team-a", ""),
     ("patch", "pods/status", "", "team-a", ""),
     ("list watch create delete", "persistentvolumeclaims", "", "team-a", ""),
     ("create patch", "events", "", "team-a", ""),
-    ("get list watch create update patch delete", "controllerrevisions", "apps", "team-a", ""),
-    ("get list watch update patch", "clonesets", "apps.kruise.io", "team-a", ""),
+    ("get list watch create update delete", "controllerrevisions", "apps", "team-a", ""),
+    ("get list watch patch", "clonesets", "apps.kruise.io", "team-a", ""),
     ("update", "clonesets/status", "apps.kruise.io", "team-a", ""),
     # Leader election, by name (list/watch by name: a fieldSelector metadata.name=...).
     ("get update watch", "leases", "coordination.k8s.io", NAMESPACE, LEASE),
@@ -189,7 +189,9 @@ REFUSED = [
     ("create", "pods/eviction", "", "team-a", ""),
     ("update", "pods/status", "", "team-a", ""),
     ("get update patch", "persistentvolumeclaims", "", "team-a", ""),
-    ("delete", "clonesets", "apps.kruise.io", "team-a", ""),
+    ("delete update", "clonesets", "apps.kruise.io", "team-a", ""),
+    ("update", "pods", "", "team-a", ""),
+    ("patch", "controllerrevisions", "apps", "team-a", ""),
     ("get list", "configmaps", "", NAMESPACE, ""),
     ("update patch delete", "nodes", "", "", ""),
     ("create", "serviceaccounts/token", "", NAMESPACE, ACCOUNT),

@@ -125,6 +125,9 @@ class CloneSetStatus(TypedDict, total=False):
         Int32, Doc("Active pods at the update revision that are ready.")
     ]
     updateRevision: Annotated[str, Doc("The ControllerRevision pods are updated to.")]
+    currentRevision: Annotated[
+        str, Doc("The oldest revision still running, other than the update revision.")
+    ]
     collisionCount: Annotated[
         Int32, Doc("Revision name collisions so far; feeds the next revision's hash.")
     ]
