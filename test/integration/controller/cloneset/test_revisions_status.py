@@ -1,0 +1,159 @@
+"""Revisions, status and ownership of a CloneSet against a real API server."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from cloneset_harness import Harness, cloneset_obj, names
+from test_update import set_image
+
+from kruise.apis.apps.v1alpha1 import CLONESETS, CONTROLLER_REVISION_HASH_LABEL
+from kruise.runtime.client import CONTROLLER_REVISIONS, PODS
+from kruise.util.revision import hash_revision, revision_data, revision_name
+
+Obj = dict[str, Any]
+
+
+async def revisions(harness: Harness) -> list[Obj]:
+    listed = await harness.client.list(CONTROLLER_REVISIONS, harness.namespace)
+    return sorted(listed.items, key=lambda r: r["revision"])
+
+
+async def test_revision_names_data_and_owner(harness: Harness) -> None:
+    cs = await harness.create(cloneset_obj("web", 1))
+    await harness.pod_count("web", 1)
+    [revision] = await revisions(harness)
+    assert revision["metadata"]["name"] == revision_name("web", hash_revision(revision_data(cs), 0))
+    assert revision["data"] == revision_data(cs)
+    assert revision["revision"] == 1
+    assert revision["metadata"]["ownerReferences"][0]["uid"] == cs["metadata"]["uid"]
+    assert revision["metadata"]["labels"]["app"] == "web"
+
+
+async def test_rollback_reuses_the_older_revision_and_history_is_trimmed(
+    harness: Harness,
+) -> None:
+    obj = cloneset_obj("web", 1, type="InPlaceIfPossible")
+    obj["spec"]["revisionHistoryLimit"] = 1
+    await harness.create(obj)
+    await harness.all_ready("web", 1)
+    first = (await revisions(harness))[0]["metadata"]["name"]
+
+    async def revision_count(count: int) -> list[Obj] | None:
+        found = await revisions(harness)
+        return found if len(found) == count else None
+
+    for image in ("nginx:2.0", "nginx:3.0"):
+        await set_image(harness, "web", image)
+
+        async def on_image(image: str = image) -> bool:
+            [now] = await harness.pods("web")
+            if now["spec"]["containers"][0]["image"] != image:
+                return False
+            await harness.set_pod_status(now["metadata"]["name"])
+            return True
+
+        await harness.eventually(on_image, f"the pod on {image}")
+    # Three templates, limit 1: the oldest non-live revision is gone.
+    found = await harness.eventually(lambda: revision_count(2), "history trimmed to 2")
+    assert first not in {r["metadata"]["name"] for r in found}
+
+    await set_image(harness, "web", "nginx:2.0")
+
+    async def rolled_back() -> Obj | None:
+        cs = await harness.get("web")
+        latest = (await revisions(harness))[-1]
+        return latest if cs["status"].get("updateRevision") == latest["metadata"]["name"] else None
+
+    latest = await harness.eventually(rolled_back, "the rollback revision")
+    two = [
+        r for r in await revisions(harness) if r["metadata"]["name"] == latest["metadata"]["name"]
+    ]
+    assert len(two) == 1
+    assert latest["revision"] == 4  # renumbered, not re-created
+    assert latest["data"]["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:2.0"
+
+
+async def test_status_counts_and_scale_subresource(harness: Harness) -> None:
+    await harness.create(cloneset_obj("web", 2))
+    pods = await harness.pod_count("web", 2)
+    await harness.set_pod_status(pods[0]["metadata"]["name"])
+
+    async def counted() -> Obj | None:
+        cs = await harness.get("web")
+        status = cs.get("status", {})
+        return cs if status.get("readyReplicas") == 1 and status.get("replicas") == 2 else None
+
+    cs = await harness.eventually(counted, "status counts")
+    status = cs["status"]
+    assert status["labelSelector"] == "app=web"
+    assert status["updatedReplicas"] == 2
+    assert status["updatedReadyReplicas"] == 1
+    assert status["availableReplicas"] == 1
+    assert status["observedGeneration"] == cs["metadata"]["generation"]
+    assert status["updateRevision"] == status["currentRevision"]
+    assert status["collisionCount"] == 0
+
+    scale = await harness.client.get_scale(CLONESETS, "web", harness.namespace)
+    assert scale["status"]["selector"] == "app=web"
+    assert scale["status"]["replicas"] == 2
+    scale["spec"]["replicas"] = 4
+    await harness.client.update_scale(CLONESETS, scale)
+    await harness.pod_count("web", 4)
+
+
+async def test_a_settled_cloneset_is_not_written_again(harness: Harness) -> None:
+    await harness.create(cloneset_obj("web", 2))
+    await harness.all_ready("web", 2)
+
+    async def settled() -> Obj | None:
+        cs = await harness.get("web")
+        return cs if cs.get("status", {}).get("readyReplicas") == 2 else None
+
+    cs = await harness.eventually(settled, "2 ready replicas")
+    await asyncio.sleep(1.5)
+    again = await harness.get("web")
+    assert again["metadata"]["resourceVersion"] == cs["metadata"]["resourceVersion"]
+
+
+async def test_min_ready_seconds_delays_availability(harness: Harness) -> None:
+    obj = cloneset_obj("web", 1)
+    obj["spec"]["minReadySeconds"] = 2
+    await harness.create(obj)
+    await harness.all_ready("web", 1)
+
+    async def ready_not_available() -> Obj | None:
+        status = (await harness.get("web")).get("status", {})
+        return status if status.get("readyReplicas") == 1 else None
+
+    status = await harness.eventually(ready_not_available, "a ready replica")
+    assert status["availableReplicas"] == 0
+
+    async def available() -> bool:
+        return (await harness.get("web")).get("status", {}).get("availableReplicas") == 1
+
+    await harness.eventually(available, "availability after minReadySeconds", within=15)
+
+
+async def test_pods_the_selector_no_longer_matches_are_released_and_replaced(
+    harness: Harness,
+) -> None:
+    cs = await harness.create(cloneset_obj("web", 2))
+    pods = await harness.pod_count("web", 2)
+    stray = pods[0]["metadata"]["name"]
+    await harness.client.patch(
+        PODS, stray, {"metadata": {"labels": {"app": "debug"}}}, harness.namespace
+    )
+
+    async def released() -> Obj | None:
+        pod = await harness.client.get(PODS, stray, harness.namespace)
+        refs = pod["metadata"].get("ownerReferences") or []
+        return pod if not any(r["uid"] == cs["metadata"]["uid"] for r in refs) else None
+
+    await harness.eventually(released, "the relabelled pod released")
+    replaced = await harness.pod_count("web", 2)
+    assert stray not in names(replaced)
+    assert all(
+        p["metadata"]["labels"][CONTROLLER_REVISION_HASH_LABEL].startswith("web-") for p in replaced
+    )
