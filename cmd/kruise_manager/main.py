@@ -167,6 +167,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="port the webhook server listens on (default: $WEBHOOK_PORT, else 9876)",
     )
     add(
+        "--webhook-bind-address",
+        default="0.0.0.0",
+        help="address the webhook server binds to (its port is --webhook-port)",
+    )
+    add(
         "--webhook-cert-dir",
         default=None,
         help="folder the serving certificate is written to and read from "
@@ -251,7 +256,7 @@ async def run(args: argparse.Namespace) -> int:
             except ValueError as err:
                 print(f"kruise-manager: {err}", file=sys.stderr)
                 return 2
-            _, certs = add_webhooks(manager, cert_options)
+            _, certs = add_webhooks(manager, cert_options, bind_host=args.webhook_bind_address)
             await cloneset.setup(manager, workers=args.cloneset_workers)
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()

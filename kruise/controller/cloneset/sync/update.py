@@ -58,14 +58,14 @@ def _soonest(a: float, b: float) -> float:
 
 async def update(deps: Deps, sync: SyncInput) -> float:
     """Run the update phase; returns seconds until it wants another pass (0: none)."""
-    strategy = sync.spec.get("updateStrategy") or {}
-    if strategy.get("paused"):
-        return 0.0
+    # Refreshing goes on while paused (unlike v0.7.0): new pods still need their
+    # InPlaceUpdateReady condition to become ready, and started updates to finish.
     refreshed = await _gather([_refresh(deps, sync.spec, pod) for pod in sync.active])
     delay = 0.0
     for _, pod_delay, _ in refreshed:
         delay = _soonest(delay, pod_delay)
-    if any(moved for _, _, moved in refreshed):
+    paused = bool((sync.spec.get("updateStrategy") or {}).get("paused"))
+    if paused or any(moved for _, _, moved in refreshed):
         return delay
     pods = [pod for pod, _, _ in refreshed]
 

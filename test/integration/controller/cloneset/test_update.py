@@ -213,6 +213,11 @@ async def test_paused_stops_updates_but_not_scaling(harness: Harness) -> None:
     await asyncio.sleep(1)
     pods = await harness.pods("web")
     assert sorted(image_of(p) for p in pods) == ["nginx:1.0", "nginx:1.0", "nginx:2.0"]
+    # Pods created while paused still get their readiness gate (v0.7.0 left them unready).
+    for pod in pods:
+        gate = condition(pod, "InPlaceUpdateReady")
+        assert gate is not None
+        assert gate["status"] == "True"
     await harness.patch("web", {"spec": {"updateStrategy": {"paused": False}}})
     stop = asyncio.Event()
     kubelet = asyncio.create_task(play_kubelet(harness, "web", stop))

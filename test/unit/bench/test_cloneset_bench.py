@@ -1,0 +1,378 @@
+"""The CloneSet benchmarks' pure parts: manifests, trackers, /proc parsing, records."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import signal
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[3] / "bench"
+
+
+def load(name: str, path: Path) -> ModuleType:
+    # bench/ is a folder of scripts, not a package: load the module from its file.
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def load_cloneset() -> ModuleType:
+    before_path, before_modules = list(sys.path), set(sys.modules)
+    module = load("kruise_bench_cloneset", BENCH / "scenarios" / "cloneset.py")
+    sys.path[:] = before_path  # it puts bench/ on the path to import report
+    if "report" not in before_modules:
+        sys.modules.pop("report", None)
+    return module
+
+
+cs = load_cloneset()
+
+
+def pod(
+    uid: str, *, ready: bool = False, image: str = "", deleting: bool = False
+) -> dict[str, Any]:
+    metadata: dict[str, Any] = {"uid": uid, "name": f"p-{uid}"}
+    if deleting:
+        metadata["deletionTimestamp"] = "2025-01-01T00:00:00Z"
+    status: dict[str, Any] = {
+        "conditions": [{"type": "Ready", "status": "True" if ready else "False"}]
+    }
+    if image:
+        status["containerStatuses"] = [{"name": "app", "image": image}]
+    return {
+        "metadata": metadata,
+        "spec": {"containers": [{"name": "app", "image": image or cs.IMAGE}]},
+        "status": status,
+    }
+
+
+# ---- which contender runs what -------------------------------------------------------
+
+
+def test_phases_follow_the_chosen_scenarios() -> None:
+    everything = cs.SCENARIOS
+    assert cs.phases_for(cs.OURS, everything) == ("scale", "inplace")
+    assert cs.phases_for(cs.OPENKRUISE, everything) == ("scale", "inplace")
+    assert cs.phases_for(cs.KCM, everything) == ("scale",)
+    assert cs.phases_for(cs.RAW, everything) == ("scale",)
+    assert cs.phases_for(cs.OURS, [cs.INPLACE]) == ("inplace",)
+    assert cs.phases_for(cs.KCM, [cs.INPLACE]) == ()
+    # The resources cover both CloneSet scenarios, so they need both phases.
+    assert cs.phases_for(cs.OPENKRUISE, [cs.RESOURCES]) == ("scale", "inplace")
+    assert cs.phases_for(cs.RAW, [cs.RESOURCES]) == ()
+    assert cs.phases_for(cs.OURS, ["webhook-admission"]) == ()
+
+
+def test_sizes_default_quick_and_explicit() -> None:
+    def args(**kw: Any) -> argparse.Namespace:
+        base = {"quick": False, "runs": None, "cloneset_pods": None, "inplace_pods": None}
+        return argparse.Namespace(**{**base, "client_qps": None, "client_burst": None, **kw})
+
+    full = cs.Sizes.for_args(args())
+    assert (full.runs, full.scale_pods, full.inplace_pods) == (1, 1000, 500)
+    assert (full.qps, full.burst) == (100.0, 200)
+    quick = cs.Sizes.for_args(args(quick=True))
+    assert (quick.scale_pods, quick.inplace_pods) == (100, 50)
+    mine = cs.Sizes.for_args(args(runs=3, cloneset_pods=300, client_qps=50.0, client_burst=80))
+    assert (mine.runs, mine.scale_pods, mine.qps, mine.burst) == (3, 300, 50.0, 80)
+
+
+def test_nodes_hold_the_pods_with_room_to_spare() -> None:
+    assert cs.node_count(1000) * cs.NODE_PODS >= 1000 * 1.25
+    assert cs.node_count(10) == 2
+
+
+def test_run_options_reach_the_parser() -> None:
+    parser = argparse.ArgumentParser()
+    cs.add_arguments(parser)
+    args = parser.parse_args(["--cloneset-pods", "10", "--inplace-pods", "5", "--client-qps", "7"])
+    sizes = cs.Sizes.for_args(args)
+    assert (sizes.scale_pods, sizes.inplace_pods, sizes.qps) == (10, 5, 7.0)
+
+
+# ---- manifests -----------------------------------------------------------------------
+
+
+def test_inplace_strategy_in_both_api_versions() -> None:
+    alpha = cs.cloneset("a", "ns", 5, inplace=True)
+    assert alpha["apiVersion"] == "apps.kruise.io/v1alpha1"
+    assert alpha["spec"]["updateStrategy"] == {"type": "InPlaceIfPossible", "maxUnavailable": "50%"}
+    beta = cs.cloneset("a", "ns", 5, inplace=True, api_version="apps.kruise.io/v1beta1")
+    assert beta["spec"]["updateStrategy"] == {
+        "type": "RollingUpdate",
+        "rollingUpdate": {"podUpdatePolicy": "InPlaceIfPossible", "maxUnavailable": "50%"},
+    }
+    plain = cs.cloneset("a", "ns", 0)
+    assert "updateStrategy" not in plain["spec"]
+    assert plain["spec"]["selector"]["matchLabels"] == {"app": "a"}
+    assert plain["spec"]["template"]["metadata"]["labels"]["app"] == "a"
+
+
+def test_every_contender_gets_the_same_pod_template() -> None:
+    deployment = cs.deployment("d", "ns", 3)
+    clone = cs.cloneset("d", "ns", 3)
+    assert deployment["spec"]["template"] == clone["spec"]["template"] == cs.pod_template("d")
+    assert deployment["spec"]["selector"] == clone["spec"]["selector"]
+
+
+def test_openkruise_webhook_configs_as_kustomize_makes_them() -> None:
+    manifests = [
+        {
+            "kind": "MutatingWebhookConfiguration",
+            "metadata": {"name": "mutating-webhook-configuration"},
+            "webhooks": [{"name": "mpod.kb.io", "failurePolicy": "Fail"}, {"name": "mcs.kb.io"}],
+        },
+        {
+            "kind": "ValidatingWebhookConfiguration",
+            "metadata": {"name": "validating-webhook-configuration"},
+            "webhooks": [{"name": "vpod.kb.io"}],
+        },
+        {"kind": "Service", "metadata": {"name": "webhook-service"}},
+    ]
+    selector = {"matchExpressions": [{"key": "control-plane", "operator": "DoesNotExist"}]}
+    patches = [
+        {
+            "kind": "MutatingWebhookConfiguration",
+            "metadata": {"name": "mutating-webhook-configuration"},
+            "webhooks": [{"name": "mpod.kb.io", "namespaceSelector": selector}],
+        }
+    ]
+    configs = cs.openkruise_webhook_configs(manifests, patches)
+    assert [c["metadata"]["name"] for c in configs] == [
+        "kruise-mutating-webhook-configuration",
+        "kruise-validating-webhook-configuration",
+    ]
+    mpod, mcs = configs[0]["webhooks"]
+    assert mpod == {"name": "mpod.kb.io", "failurePolicy": "Fail", "namespaceSelector": selector}
+    assert mcs == {"name": "mcs.kb.io"}
+    assert configs[1]["webhooks"] == [{"name": "vpod.kb.io"}]
+    assert manifests[0]["metadata"]["name"] == "mutating-webhook-configuration"  # untouched
+
+
+def test_openkruise_crds_get_the_conversion_webhooks_kustomize_adds() -> None:
+    def crd(name: str) -> dict[str, Any]:
+        return {"kind": "CustomResourceDefinition", "metadata": {"name": name}, "spec": {}}
+
+    conversion = {"strategy": "Webhook", "webhook": {"clientConfig": {"service": {}}}}
+
+    def patch(name: str) -> dict[str, Any]:
+        return {**crd(name), "spec": {"conversion": conversion}}
+
+    kustomization = {"patchesStrategicMerge": ["patches/webhook_in_clonesets.yaml"]}
+    crds = [crd("clonesets.apps.kruise.io"), crd("nodeimages.apps.kruise.io")]
+    patches = [patch("clonesets.apps.kruise.io"), patch("nodeimages.apps.kruise.io")]
+    out = cs.openkruise_crds(crds, kustomization, patches)
+    assert out[0]["spec"]["conversion"] == conversion
+    assert "conversion" not in out[1]["spec"]  # its patch exists but is not listed
+    assert "conversion" not in crds[0]["spec"]  # untouched
+
+
+# ---- trackers ------------------------------------------------------------------------
+
+
+def test_scale_tracker_times_the_last_pod_created_and_ready() -> None:
+    tracker = cs.ScaleTracker(want=2, t0=100.0)
+    tracker.observe("ADDED", pod("a"), 101.0)
+    tracker.observe("ADDED", pod("b"), 102.0)
+    tracker.observe("MODIFIED", pod("a", ready=True), 103.0)
+    assert not tracker.done
+    tracker.observe("MODIFIED", pod("b", ready=True), 105.0)
+    assert tracker.done
+    assert tracker.figures() == {"seconds_all_created": 2.0, "seconds_all_ready": 5.0}
+    tracker.observe("DELETED", pod("b", ready=True), 106.0)  # later events change nothing
+    assert tracker.figures()["seconds_all_ready"] == 5.0
+
+
+def test_scale_tracker_does_not_count_pods_that_go_away() -> None:
+    tracker = cs.ScaleTracker(want=2)
+    tracker.observe("ADDED", pod("a", ready=True), 1.0)
+    tracker.observe("MODIFIED", pod("a", ready=True, deleting=True), 2.0)
+    tracker.observe("ADDED", pod("b", ready=True), 3.0)
+    assert not tracker.done
+    assert "1/2 pods seen, 1 Ready" in tracker.progress()
+    with pytest.raises(ValueError, match="not done"):
+        tracker.figures()
+
+
+def test_inplace_tracker_needs_the_status_and_every_pod() -> None:
+    new = cs.NEW_IMAGE
+    tracker = cs.InPlaceTracker(want=2, image=new, generation=2, t0=10.0)
+    tracker.observe_pod("ADDED", pod("a", ready=True, image=cs.IMAGE), 10.0)
+    tracker.observe_pod("ADDED", pod("b", ready=True, image=cs.IMAGE), 10.0)
+    tracker.observe_pod("MODIFIED", pod("a", ready=True, image=new), 11.0)
+    # The status of the old generation does not count.
+    tracker.observe_cloneset({"status": {"observedGeneration": 1, "updatedReadyReplicas": 2}}, 12)
+    tracker.observe_pod("MODIFIED", pod("b", ready=False, image=new), 13.0)  # not Ready yet
+    tracker.observe_pod("MODIFIED", pod("b", ready=True, image=new), 14.0)
+    assert not tracker.done
+    tracker.observe_cloneset({"status": {"observedGeneration": 2, "updatedReadyReplicas": 2}}, 15)
+    assert tracker.figures() == {"seconds_all_updated_ready": 5.0}
+
+
+def test_a_pod_reports_the_image_only_when_spec_and_every_status_do() -> None:
+    new = cs.NEW_IMAGE
+    assert cs.reports_image(pod("a", image=new), new)
+    stale = pod("a", image=new)
+    stale["spec"]["containers"].append({"name": "side", "image": new})
+    assert not cs.reports_image(stale, new)  # one container has no status yet
+    assert not cs.reports_image(pod("a", image=cs.IMAGE), new)
+    assert not cs.reports_image(pod("a"), new)
+
+
+# ---- /proc ---------------------------------------------------------------------------
+
+
+def test_parse_proc_peak_rss_and_cpu() -> None:
+    status = "Name:\tkruise-manager\nVmPeak:\t 900000 kB\nVmHWM:\t  102400 kB\nVmRSS:\t 51200 kB\n"
+    # A command name with spaces and a parenthesis; utime and stime are fields 14 and 15.
+    fields = ["S", "1", "1", "1", "0", "-1", "4194560", "10", "0", "0", "0", "250", "50"]
+    stat = "4242 (python3 (x) y) " + " ".join([*fields, "0", "0", "20", "0", "7"])
+    peak, cpu = cs.parse_proc(status, stat, 100)
+    assert peak == 100.0
+    assert cpu == 3.0
+
+
+# ---- records -------------------------------------------------------------------------
+
+
+def sizes() -> Any:
+    return cs.Sizes(runs=1, scale_pods=100, inplace_pods=50, qps=100.0, burst=200)
+
+
+def test_records_ours_against_every_peer_with_goals() -> None:
+    scale = {"seconds_all_created": 2.0, "seconds_all_ready": 4.0, "nodes": 2}
+    outcomes = {
+        cs.OURS: cs.Outcome(
+            cs.OURS,
+            [{**scale, "seconds_all_updated_ready": 3.0, "peak_rss_mb": 120.0, "cpu_seconds": 6.0}],
+        ),
+        cs.OPENKRUISE: cs.Outcome(
+            cs.OPENKRUISE,
+            [
+                {
+                    "seconds_all_created": 4.0,
+                    "seconds_all_ready": 8.0,
+                    "seconds_all_updated_ready": 6.0,
+                    "peak_rss_mb": 100.0,
+                    "cpu_seconds": 3.0,
+                }
+            ],
+        ),
+        cs.KCM: cs.Outcome(cs.KCM, [{"seconds_all_created": 1.0, "seconds_all_ready": 2.0}]),
+        cs.RAW: cs.Outcome(cs.RAW, [{"seconds_all_created": 1.0, "seconds_all_ready": 2.0}]),
+    }
+    records = cs.make_records(cs.SCENARIOS, sizes(), outcomes)
+    keys = [(r["scenario"], r["metric"], r["peer"]) for r in records]
+    assert keys == [
+        (cs.SCALE, "seconds_all_created", cs.OPENKRUISE),
+        (cs.SCALE, "seconds_all_created", cs.KCM),
+        (cs.SCALE, "seconds_all_created", cs.RAW),
+        (cs.SCALE, "seconds_all_ready", cs.OPENKRUISE),
+        (cs.SCALE, "seconds_all_ready", cs.KCM),
+        (cs.SCALE, "seconds_all_ready", cs.RAW),
+        (cs.INPLACE, "seconds_all_updated_ready", cs.OPENKRUISE),
+        (cs.RESOURCES, "peak_rss_mb", cs.OPENKRUISE),
+        (cs.RESOURCES, "cpu_seconds", cs.OPENKRUISE),
+    ]
+    by_key = dict(zip(keys, records, strict=True))
+    ready_vs_go = by_key[(cs.SCALE, "seconds_all_ready", cs.OPENKRUISE)]
+    assert (ready_vs_go["ours"], ready_vs_go["peer_value"], ready_vs_go["ratio"]) == (4, 8, 0.5)
+    assert ready_vs_go["goal"] == 1.0
+    assert by_key[(cs.SCALE, "seconds_all_ready", cs.RAW)]["goal"] == 1.2
+    assert by_key[(cs.SCALE, "seconds_all_ready", cs.KCM)]["goal"] is None
+    assert by_key[(cs.INPLACE, "seconds_all_updated_ready", cs.OPENKRUISE)]["ratio"] == 0.5
+    assert by_key[(cs.RESOURCES, "cpu_seconds", cs.OPENKRUISE)]["ratio"] == 2.0
+    assert "100 pods on 2 kwok nodes" in ready_vs_go["note"]
+    assert "50 pods" in by_key[(cs.INPLACE, "seconds_all_updated_ready", cs.OPENKRUISE)]["note"]
+    json.dumps(records)  # the results file is JSON
+
+
+def test_a_peer_that_could_not_run_keeps_a_null_value_and_says_why() -> None:
+    outcomes = {
+        cs.OURS: cs.Outcome(cs.OURS, [{"seconds_all_created": 2.0, "seconds_all_ready": 4.0}]),
+        cs.OPENKRUISE: cs.Outcome(cs.OPENKRUISE, error="hack/build-openkruise.sh failed (x)"),
+    }
+    records = cs.make_records([cs.SCALE], sizes(), outcomes)
+    go = [r for r in records if r["peer"] == cs.OPENKRUISE]
+    assert all(r["peer_value"] is None and r["ratio"] is None for r in go)
+    assert all("openkruise-go: hack/build-openkruise.sh failed (x)" in r["note"] for r in go)
+    kcm = [r for r in records if r["peer"] == cs.KCM]
+    assert all("kcm-replicaset did not run" in r["note"] for r in kcm)
+
+
+def test_a_failed_phase_of_ours_is_in_the_note() -> None:
+    result = {
+        "seconds_all_created": 2.0,
+        "seconds_all_ready": 4.0,
+        "errors": {"inplace": "RunError: not done after 170s"},
+    }
+    peer = {"seconds_all_updated_ready": 6.0, "recreated_pods": 3}
+    outcomes = {
+        cs.OURS: cs.Outcome(cs.OURS, [result]),
+        cs.OPENKRUISE: cs.Outcome(cs.OPENKRUISE, [peer]),
+    }
+    (record,) = cs.make_records([cs.INPLACE], sizes(), outcomes)
+    assert record["ours"] is None
+    assert record["peer_value"] == 6.0
+    assert "ours: RunError: not done after 170s" in record["note"]
+    assert "openkruise-go recreated pods instead of updating in place: [3]" in record["note"]
+
+
+def test_a_setup_failure_explains_every_metric() -> None:
+    outcome = cs.Outcome(cs.OURS, [{"errors": {"setup": "EnvtestError: no kwok"}}])
+    assert outcome.why_not("seconds_all_ready") == "EnvtestError: no kwok"
+    assert outcome.why_not("cpu_seconds") == "EnvtestError: no kwok"
+
+
+# ---- registration in bench/run.py ----------------------------------------------------
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
+    monkeypatch.syspath_prepend(str(BENCH))
+    before = set(sys.modules)
+    module = load("kruise_bench_run_cloneset", BENCH / "run.py")
+    monkeypatch.setattr(module, "machine", lambda: "test box")
+    monkeypatch.setattr(module, "versions", lambda: {"python": "3"})
+    monkeypatch.setattr(signal, "signal", lambda *_: None)
+    yield module
+    for name in set(sys.modules) - before:
+        if name in ("kruise_bench_run_cloneset", "report") or name.startswith("scenarios"):
+            sys.modules.pop(name, None)
+
+
+def test_run_py_runs_the_cloneset_scenarios(
+    run: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: dict[str, Any] = {}
+
+    def fake_records(args: argparse.Namespace, chosen: Any, progress: Any, go_build: Any) -> Any:
+        seen.update(chosen=list(chosen), pods=args.cloneset_pods, quick=args.quick)
+        return run.cloneset.make_records(
+            chosen,
+            run.cloneset.Sizes.for_args(args),
+            {"kruise-py": run.cloneset.Outcome("kruise-py", error="not here")},
+        )
+
+    monkeypatch.setattr(run.cloneset, "records", fake_records)
+    out = tmp_path / "latest.json"
+    argv = ["--scenario", "cloneset-inplace-500", "--quick", "--cloneset-pods", "7"]
+    assert run.main([*argv, "--out", str(out)]) == 0
+    assert seen == {"chosen": ["cloneset-inplace-500"], "pods": 7, "quick": True}
+    data = json.loads(out.read_text())
+    assert [(r["scenario"], r["peer"]) for r in data["records"]] == [
+        ("cloneset-inplace-500", "openkruise-go")
+    ]
+    assert set(run.cloneset.SCENARIOS) <= set(run.SCENARIOS)
