@@ -30,7 +30,7 @@ from typing import Any, Protocol, TypeVar
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from kruise.runtime.envtest import LocalCluster
+from kruise.runtime.envtest import LocalCluster, LocalClusterOptions
 from kruise.runtime.envtest.binaries import Binaries
 from kruise.runtime.envtest.install import (
     CRD_COLLECTION,
@@ -180,6 +180,8 @@ class KruiseEnv:
     relay: Relay | None = None
     sa_kubeconfig: Path | None = None
     webhook_port: int = 0
+    audit_log: Path | None = None
+    """Local mode: every request kruise-manager's ServiceAccount made (audit events)."""
     replicas: list[LocalReplica] = field(default_factory=list)
     _next: int = 2
 
@@ -413,8 +415,30 @@ def _admission_live(rest: Api) -> bool:
     return False
 
 
+AUDIT_POLICY = {
+    "apiVersion": "audit.k8s.io/v1",
+    "kind": "Policy",
+    "omitStages": ["RequestReceived"],
+    "rules": [
+        {"level": "Metadata", "users": [f"system:serviceaccount:{SYSTEM}:{ACCOUNT}"]},
+        {"level": "None"},
+    ],
+}
+
+
 def local_env(workdir: Path) -> Iterator[KruiseEnv]:
-    with LocalCluster() as cluster:
+    policy = workdir / "audit-policy.json"
+    policy.write_text(json.dumps(AUDIT_POLICY))
+    audit_log = workdir / "audit.log"
+    options = LocalClusterOptions(
+        extra_apiserver_args=[
+            f"--audit-policy-file={policy}",
+            f"--audit-log-path={audit_log}",
+            "--audit-log-format=json",
+            "--audit-log-mode=blocking",
+        ]
+    )
+    with LocalCluster(options) as cluster:
         crds = list(load_documents([ROOT / "config/crd/bases"]))
         for crd in crds:
             cluster.rest.apply(CRD_COLLECTION, crd)
@@ -427,6 +451,7 @@ def local_env(workdir: Path) -> Iterator[KruiseEnv]:
             local=cluster,
             workdir=workdir,
             sa_kubeconfig=_service_account_kubeconfig(cluster, workdir / "sa.kubeconfig"),
+            audit_log=audit_log,
         )
         env.webhook_port = free_port()
         env.relay = Relay(env.webhook_port)

@@ -118,6 +118,16 @@ async def test_in_place_update_keeps_pods_and_their_claims(
             c["metadata"]["uid"] for c in claims
         }
         assert all(c["status"].get("phase") == "Bound" for c in claims_after)
+
+        # Scale-in takes a pod's claim with it.
+        await kube.patch(CLONESETS, "db", {"spec": {"replicas": 2}}, ns)
+
+        async def one_claim_gone() -> bool:
+            claims = (await kube.list(PERSISTENT_VOLUME_CLAIMS, ns)).items
+            kept = [c for c in claims if not c["metadata"].get("deletionTimestamp")]
+            return len(kept) == 2
+
+        await eventually(one_claim_gone, "the removed pod's claim deleted")
     finally:
         for i in range(3):
             await kube.delete(PERSISTENT_VOLUMES, f"{ns}-pv-{i}")
