@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 from kruise.apis.apps.v1alpha1 import (
@@ -29,7 +30,7 @@ from kruise.controller.cloneset.sync.calculate import (
     update_count,
 )
 from kruise.controller.cloneset.sync.context import Deps, SyncInput
-from kruise.runtime.client import PODS, ClientError, PatchType
+from kruise.runtime.client import PODS, ClientError, Conflict, NotFound, PatchType
 from kruise.util import lifecycle
 from kruise.util.inplaceupdate import (
     Outcome,
@@ -62,16 +63,23 @@ async def update(deps: Deps, sync: SyncInput) -> float:
     # InPlaceUpdateReady condition to become ready, and started updates to finish.
     refreshed = await _gather([_refresh(deps, sync.spec, pod) for pod in sync.active])
     delay = 0.0
-    for _, pod_delay, _ in refreshed:
-        delay = _soonest(delay, pod_delay)
+    for one in refreshed:
+        delay = _soonest(delay, one.delay)
     paused = bool((sync.spec.get("updateStrategy") or {}).get("paused"))
-    if paused or any(moved for _, _, moved in refreshed):
+    if paused or any(one.moved for one in refreshed):
         return delay
-    pods = [pod for pod, _, _ in refreshed]
+    pods = [one.pod for one in refreshed]
 
     names = tuple((sync.spec.get("scaleStrategy") or {}).get("podsToDelete") or ())
+    # Pods on their way out, and pods we could not refresh, count as unavailable.
     leaving = [p for p in pods if is_specified_delete(p, names)]
-    candidates = [i for i, p in enumerate(pods) if _waits_for_update(p, sync, names)]
+    leaving += [one.pod for one in refreshed if one.stale]
+    stale = {name_of(one.pod) for one in refreshed if one.stale}
+    candidates = [
+        i
+        for i, p in enumerate(pods)
+        if _waits_for_update(p, sync, names) and name_of(p) not in stale
+    ]
     ordered = [pods[i] for i in update_order(sync.spec, pods, candidates)]
     count = update_count(sync.spec, ordered, pods, now=deps.clock.wall(), unavailable=leaving)
     for pod_delay in await _gather([_update_pod(deps, sync, pod) for pod in ordered[:count]]):
@@ -91,14 +99,26 @@ async def _gather(steps: Sequence[Awaitable[_T]]) -> list[_T]:
     return cast(list[_T], outcomes)
 
 
-async def _refresh(deps: Deps, spec: Mapping[str, Any], pod: Pod) -> tuple[Pod, float, bool]:
+async def _refresh(deps: Deps, spec: Mapping[str, Any], pod: Pod) -> Refreshed:
     """The pod after finishing what its in-place update needs, the delay until it needs
-    more, and whether its lifecycle state moved."""
-    refreshed = await deps.updater.refresh(dict(pod))
-    state = next_lifecycle_state(spec, refreshed.pod)
-    if state is not None:
-        await _set_state(deps, refreshed.pod, state)
-    return refreshed.pod, refreshed.requeue_after, state is not None
+    more, and whether its lifecycle state moved. A pod that changed under us (a conflict)
+    comes back stale: its own event brings the next pass."""
+    try:
+        refreshed = await deps.updater.refresh(dict(pod))
+        state = next_lifecycle_state(spec, refreshed.pod)
+        if state is not None:
+            await _set_state(deps, refreshed.pod, state)
+    except (Conflict, NotFound):
+        return Refreshed(pod, stale=True)
+    return Refreshed(refreshed.pod, refreshed.requeue_after, moved=state is not None)
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    pod: Pod
+    delay: float = 0.0
+    moved: bool = False
+    stale: bool = False
 
 
 def _waits_for_update(pod: Pod, sync: SyncInput, names: Sequence[str]) -> bool:
