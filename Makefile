@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 .PHONY: help setup binaries lint format typecheck imports unit integration e2e test run cluster crds bench clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(BIN)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "kruise-py needs Python >= 3.11, found " + sys.version.split()[0])'
@@ -45,8 +45,21 @@ unit: $(BIN)/.installed ## unit tests only (no processes)
 integration: setup ## tests against etcd + kube-apiserver
 	$(BIN)/pytest test/integration $(PYTEST_ARGS)
 
-e2e: setup ## tests against the local cluster (controller manager, scheduler, kwok nodes)
+# `make e2e`: config/default server-side dry-run applied to a fresh API server, then the e2e
+# suite on the local cluster with kruise-manager as a local process. E2E_CLUSTER=kind: the
+# suite against kruise-py deployed into kind (hack/e2e-kind.sh; IMG, KIND_CLUSTER and
+# E2E_KEEP_CLUSTER reach it from the command line or the environment).
+E2E_CLUSTER ?=
+
+e2e: setup ## e2e tests on the local cluster; E2E_CLUSTER=kind: on kind, deployed (hack/e2e-kind.sh)
+ifeq ($(E2E_CLUSTER),kind)
+	KUBECTL='$(KUBECTL)' PYTEST='$(BIN)/pytest' hack/e2e-kind.sh $(PYTEST_ARGS)
+else ifeq ($(filter-out local,$(E2E_CLUSTER)),)
+	$(BIN)/python hack/e2e-dry-run.py
 	$(BIN)/pytest test/e2e $(PYTEST_ARGS)
+else
+	@echo "make e2e: E2E_CLUSTER is '$(E2E_CLUSTER)'; use kind, local or leave it unset" >&2; exit 2
+endif
 
 test: setup lint typecheck imports ## everything: lint, types, import layers and every test tier
 	$(BIN)/pytest test $(PYTEST_ARGS)

@@ -295,12 +295,11 @@ class Manager:
     def sample(self, metric: str, **labels: str) -> float | None:
         return self.metrics().get((metric, tuple(sorted(labels.items()))))
 
-    def forbidden_requests(self) -> float:
-        return sum(
-            value
-            for (name, labels), value in self.metrics().items()
-            if name == "rest_client_requests_total" and ("code", "403") in labels
-        )
+    def forbidden_requests(self) -> list[str]:
+        """Log lines where the authorizer refused the manager. Other 403s (creating in a
+        namespace other tests are deleting, on this shared control plane) do not count."""
+        identity = f"system:serviceaccount:{NAMESPACE}:{ACCOUNT}"
+        return [line for line in self.log().splitlines() if identity in line and "cannot" in line]
 
 
 def service_account_kubeconfig(plane: ControlPlane, path: Path) -> Path:
@@ -395,8 +394,7 @@ def test_manager_gets_ready_and_leads_with_only_its_rbac(
         assert client_config["service"]["namespace"] == NAMESPACE
         target = kind.lower()
         assert (manager.sample("kruise_webhook_cert_writes_total", target=target) or 0) >= 1
-    assert manager.forbidden_requests() == 0
-    assert "forbidden" not in manager.log().lower()
+    assert manager.forbidden_requests() == []
 
 
 def test_cloneset_controller_works_with_only_its_rbac(
@@ -450,11 +448,11 @@ def test_cloneset_controller_works_with_only_its_rbac(
     assert revisions
     events = control_plane.rest.get(f"/api/v1/namespaces/{namespace}/events")["items"]
     assert any(e["reason"] == "SuccessfulCreate" for e in events)
-    assert manager.forbidden_requests() == 0
+    assert manager.forbidden_requests() == []
 
 
 def test_sigterm_releases_the_lease(control_plane: ControlPlane, manager: Manager) -> None:
     manager.popen.send_signal(signal.SIGTERM)
     assert manager.popen.wait(60) == 0, manager.log()[-3000:]
     assert not control_plane.rest.get(LEASE_PATH)["spec"].get("holderIdentity")
-    assert "forbidden" not in manager.log().lower()
+    assert manager.forbidden_requests() == []
