@@ -166,7 +166,8 @@ def test_sigterm_releases_the_lease_and_exits_zero(
     # the 15 s lease duration after the leader's last renewal.
     assert took_over_at < last_renewal + 15
     print(f"SIGTERM handover after {took_over_at - stopped_at:.2f}s (default timings 15/10/2s)")
-    assert any(line.get("event") == "became leader" for line in standby.lines())
+    # The Lease is written before the log line is: wait for the line, do not race it.
+    wait_for(lambda: any(line.get("event") == "became leader" for line in standby.lines()))
 
 
 def test_bad_flag_and_unreachable_cluster_are_one_line(tmp_path: Path) -> None:
