@@ -152,6 +152,7 @@ def write_results(path: Path, results: dict[str, Any]) -> None:
         with os.fdopen(fd, "w") as out:
             json.dump(results, out, indent=2)
             out.write("\n")
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; results are for everyone to read
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -251,3 +251,9 @@ def test_read_results_tolerates_a_missing_or_foreign_file(tmp_path: Path) -> Non
     results = _results([report.make_record("queue", "ops", [1.0], "go", [2.0])], "d1")
     report.write_results(path, results)
     assert report.read_results(path) == results
+
+
+def test_written_results_are_readable_by_everyone(tmp_path: Path) -> None:
+    out = tmp_path / "latest.json"
+    report.write_results(out, {"records": []})
+    assert out.stat().st_mode & 0o777 == 0o644
