@@ -186,6 +186,26 @@ class ControlPlane:
             "current-context": "envtest",
         }
 
+    def service_account_kubeconfig(
+        self, namespace: str, name: str, path: Path, *, expiration_seconds: int = 24 * 3600
+    ) -> Path:
+        """Write a kubeconfig at ``path`` that acts as ServiceAccount ``namespace/name``
+        through a fresh token (TokenRequest), so RBAC sees exactly that identity."""
+        request = {
+            "apiVersion": "authentication.k8s.io/v1",
+            "kind": "TokenRequest",
+            "spec": {"expirationSeconds": expiration_seconds},
+        }
+        answer = self.rest.request(
+            "POST", f"/api/v1/namespaces/{namespace}/serviceaccounts/{name}/token", request
+        )
+        config = self.kubeconfig()
+        config["users"] = [{"name": name, "user": {"token": answer["status"]["token"]}}]
+        config["contexts"][0]["context"]["user"] = name
+        path.write_text(json.dumps(config))
+        path.chmod(0o600)
+        return path
+
     # ---- internals -------------------------------------------------------------------
 
     def _required_binaries(self) -> None:

@@ -385,20 +385,6 @@ def _kubectl(kubeconfig: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def _service_account_kubeconfig(cluster: LocalCluster, path: Path) -> Path:
-    request = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest"}
-    request["spec"] = {"expirationSeconds": 24 * 3600}
-    token = cluster.rest.request(
-        "POST", f"/api/v1/namespaces/{SYSTEM}/serviceaccounts/{ACCOUNT}/token", request
-    )["status"]["token"]
-    config = cluster.kubeconfig()
-    config["users"] = [{"name": ACCOUNT, "user": {"token": token}}]
-    config["contexts"][0]["context"]["user"] = ACCOUNT
-    path.write_text(json.dumps(config))
-    path.chmod(0o600)
-    return path
-
-
 def _admission_live(rest: Api) -> bool:
     bad = {
         "apiVersion": "apps.kruise.io/v1alpha1",
@@ -450,7 +436,9 @@ def local_env(workdir: Path) -> Iterator[KruiseEnv]:
             rest=cluster.rest,
             local=cluster,
             workdir=workdir,
-            sa_kubeconfig=_service_account_kubeconfig(cluster, workdir / "sa.kubeconfig"),
+            sa_kubeconfig=cluster.service_account_kubeconfig(
+                SYSTEM, ACCOUNT, workdir / "sa.kubeconfig"
+            ),
             audit_log=audit_log,
         )
         env.webhook_port = free_port()

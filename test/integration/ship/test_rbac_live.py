@@ -8,7 +8,6 @@ a made-up group only, so no other test's request ever reaches them.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -302,23 +301,6 @@ class Manager:
         return [line for line in self.log().splitlines() if identity in line and "cannot" in line]
 
 
-def service_account_kubeconfig(plane: ControlPlane, path: Path) -> Path:
-    request = {
-        "apiVersion": "authentication.k8s.io/v1",
-        "kind": "TokenRequest",
-        "spec": {"expirationSeconds": 3600},
-    }
-    token = plane.rest.request(
-        "POST", f"/api/v1/namespaces/{NAMESPACE}/serviceaccounts/{ACCOUNT}/token", request
-    )["status"]["token"]
-    config = plane.kubeconfig()
-    config["users"] = [{"name": ACCOUNT, "user": {"token": token}}]
-    config["contexts"][0]["context"]["user"] = ACCOUNT
-    path.write_text(json.dumps(config))
-    path.chmod(0o600)
-    return path
-
-
 @pytest.fixture(scope="module")
 def manager(
     control_plane: ControlPlane, rbac: None, tmp_path_factory: pytest.TempPathFactory
@@ -333,7 +315,7 @@ def manager(
     for kind, name in CONFIGURATIONS.items():
         delete_quietly(plane, f"{WEBHOOK_COLLECTIONS[kind]}/{name}")
         plane.rest.request("POST", WEBHOOK_COLLECTIONS[kind], inert_configuration(kind, name))
-    kubeconfig = service_account_kubeconfig(plane, work / "kubeconfig")
+    kubeconfig = plane.service_account_kubeconfig(NAMESPACE, ACCOUNT, work / "kubeconfig")
     health, metrics = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WEBHOOK_", "KUBECONFIG"))}
     env.update(POD_NAMESPACE=NAMESPACE, POD_NAME="kruise-controller-manager-ship-test")

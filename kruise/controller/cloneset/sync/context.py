@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kruise.controller.cloneset.revision import Revisions
-from kruise.runtime.client import Client
+from kruise.runtime.client import PODS, Client, PatchType
 from kruise.runtime.clock import Clock
 from kruise.runtime.events import EventRecorder
 from kruise.runtime.expectations import (
@@ -15,6 +15,7 @@ from kruise.runtime.expectations import (
     ScaleExpectations,
     UpdateExpectations,
 )
+from kruise.util import lifecycle
 from kruise.util.inplaceupdate import InPlaceUpdater
 
 
@@ -55,3 +56,17 @@ class SyncInput:
     @property
     def namespace(self) -> str:
         return str(self.cloneset["metadata"].get("namespace") or "")
+
+
+async def set_lifecycle_state(deps: Deps, pod: Mapping[str, Any], state: str) -> None:
+    """Move ``pod`` to lifecycle ``state`` (guarded by its resourceVersion) and wait for
+    the cache to show the write before acting on the pod again."""
+    meta = pod["metadata"]
+    written = await deps.client.patch(
+        PODS,
+        meta["name"],
+        lifecycle.state_patch(pod, state, deps.clock.wall()),
+        meta.get("namespace"),
+        patch_type=PatchType.STRATEGIC,
+    )
+    deps.resource_versions.expect(written)

@@ -28,7 +28,7 @@ from kruise.controller.cloneset.sync.calculate import (
     revision_of,
     surge_headroom,
 )
-from kruise.controller.cloneset.sync.context import Deps, SyncInput
+from kruise.controller.cloneset.sync.context import Deps, SyncInput, set_lifecycle_state
 from kruise.runtime.client import (
     PERSISTENT_VOLUME_CLAIMS,
     PODS,
@@ -36,7 +36,6 @@ from kruise.runtime.client import (
     ClientError,
     KubeObject,
     NotFound,
-    PatchType,
 )
 from kruise.runtime.expectations import ScaleAction
 from kruise.util import lifecycle
@@ -99,21 +98,9 @@ async def _revert_preparing(
     needed = replicas_of(sync.spec) - len(sync.active) + deleting
     patched = False
     for pod in preparing[: max(needed, 0)]:
-        await _set_state(deps, pod, LIFECYCLE_NORMAL)
+        await set_lifecycle_state(deps, pod, LIFECYCLE_NORMAL)
         patched = True
     return patched
-
-
-async def _set_state(deps: Deps, pod: Pod, state: str) -> None:
-    meta = pod["metadata"]
-    written = await deps.client.patch(
-        PODS,
-        meta["name"],
-        lifecycle.state_patch(pod, state, deps.clock.wall()),
-        meta.get("namespace"),
-        patch_type=PatchType.STRATEGIC,
-    )
-    deps.resource_versions.expect(written)
 
 
 # --- creating ---------------------------------------------------------------------------
@@ -231,7 +218,7 @@ async def _delete_one(
     if lifecycle.is_hooked(pod, hook):
         if lifecycle.state_of(pod) == LIFECYCLE_PREPARING_DELETE:
             return False
-        await _set_state(deps, pod, LIFECYCLE_PREPARING_DELETE)
+        await set_lifecycle_state(deps, pod, LIFECYCLE_PREPARING_DELETE)
         return True
     cloneset = dict(sync.cloneset)
     expectations = deps.scale_expectations

@@ -29,7 +29,7 @@ from kruise.controller.cloneset.sync.calculate import (
     revision_of,
     update_count,
 )
-from kruise.controller.cloneset.sync.context import Deps, SyncInput
+from kruise.controller.cloneset.sync.context import Deps, SyncInput, set_lifecycle_state
 from kruise.runtime.client import PODS, ClientError, Conflict, NotFound, PatchType
 from kruise.util import lifecycle
 from kruise.util.inplaceupdate import (
@@ -107,7 +107,7 @@ async def _refresh(deps: Deps, spec: Mapping[str, Any], pod: Pod) -> Refreshed:
         refreshed = await deps.updater.refresh(dict(pod))
         state = next_lifecycle_state(spec, refreshed.pod)
         if state is not None:
-            await _set_state(deps, refreshed.pod, state)
+            await set_lifecycle_state(deps, refreshed.pod, state)
     except (Conflict, NotFound):
         return Refreshed(pod, stale=True)
     return Refreshed(refreshed.pod, refreshed.requeue_after, moved=state is not None)
@@ -158,18 +158,6 @@ def next_lifecycle_state(spec: Mapping[str, Any], pod: Pod) -> str | None:
     return None
 
 
-async def _set_state(deps: Deps, pod: Pod, state: str) -> None:
-    meta = pod["metadata"]
-    written = await deps.client.patch(
-        PODS,
-        meta["name"],
-        lifecycle.state_patch(pod, state, deps.clock.wall()),
-        meta.get("namespace"),
-        patch_type=PatchType.STRATEGIC,
-    )
-    deps.resource_versions.expect(written)
-
-
 async def _update_pod(deps: Deps, sync: SyncInput, pod: Pod) -> float:
     cloneset = dict(sync.cloneset)
     strategy = sync.spec.get("updateStrategy") or {}
@@ -181,7 +169,7 @@ async def _update_pod(deps: Deps, sync: SyncInput, pod: Pod) -> float:
             hook = (sync.spec.get("lifecycle") or {}).get("inPlaceUpdate")
             if lifecycle.is_hooked(pod, hook):
                 if lifecycle.state_of(pod) != LIFECYCLE_PREPARING_UPDATE:
-                    await _set_state(deps, pod, LIFECYCLE_PREPARING_UPDATE)
+                    await set_lifecycle_state(deps, pod, LIFECYCLE_PREPARING_UPDATE)
                 return 0.0
             grace = int(
                 (strategy.get("inPlaceUpdateStrategy") or {}).get("gracePeriodSeconds") or 0
