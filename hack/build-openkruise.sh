@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Build OpenKruise's manager v1.9.0 (github.com/openkruise/kruise, main.go at the module
-# root) from the Go module proxy, as the peer `openkruise-go` of the CloneSet benchmarks.
+# root) from the Go module proxy, as the peer `openkruise-go` of the benchmarks, and its
+# e2e suite (./test/e2e compiled with `go test -c`), which `make conformance` runs.
 # The module is built as the main module (its replace block pins published versions and
 # its go.sum comes along), so no local paths and nothing lands in the repo.
 #
 # Output: ${XDG_CACHE_HOME:-~/.cache}/kruise-py/bench/openkruise-v1.9.0/
 #   kruise-manager              the manager binary
+#   kruise-e2e.test             OpenKruise's e2e suite (Ginkgo), compiled
+#   e2e-specs/                  test/e2e/apps/<version>/*.go of the module, so a runner can
+#                               name a spec by FILE:LINE of its It
 #   crd/                        config/crd/bases/*.yaml of the module
 #   crd-patches/                config/crd/kustomization.yaml and patches/webhook_in_*.yaml
 #                               (the conversion webhooks kustomize adds to some CRDs)
@@ -13,8 +17,9 @@
 #   webhook/patch_manifests.yaml  its kustomize patch (the webhooks' namespace/object selectors)
 #   BUILD_FAILED                (only after a failed build) why it failed
 #
-# Usage: hack/build-openkruise.sh [--print-dir] [--force]
-# Idempotent: does nothing when the binary and the manifests are there (--force rebuilds).
+# Usage: hack/build-openkruise.sh [--print-dir] [--force] [--manager-only]
+# Idempotent: does nothing when the binaries and the manifests are there (--force rebuilds);
+# --manager-only skips the e2e suite (the benchmarks need only the manager).
 set -euo pipefail
 
 OPENKRUISE_VERSION=${OPENKRUISE_VERSION:-v1.9.0}
@@ -23,11 +28,13 @@ CACHE_ROOT=${XDG_CACHE_HOME:-$HOME/.cache}/kruise-py/bench
 OUT_DIR="$CACHE_ROOT/openkruise-$OPENKRUISE_VERSION"
 
 force=0
+want_e2e=1
 for arg in "$@"; do
   case "$arg" in
     --print-dir) echo "$OUT_DIR"; exit 0 ;;
     --force) force=1 ;;
-    *) echo "usage: $0 [--print-dir] [--force]" >&2; exit 2 ;;
+    --manager-only) want_e2e=0 ;;
+    *) echo "usage: $0 [--print-dir] [--force] [--manager-only]" >&2; exit 2 ;;
   esac
 done
 
@@ -38,9 +45,11 @@ die() {
   exit 1
 }
 
+e2e_ready() { [[ $want_e2e == 0 || ( -x "$OUT_DIR/kruise-e2e.test" && -d "$OUT_DIR/e2e-specs" ) ]]; }
+
 if [[ $force == 0 && -x "$OUT_DIR/kruise-manager" && -f "$OUT_DIR/webhook/manifests.yaml" \
   && -f "$OUT_DIR/webhook/patch_manifests.yaml" && -f "$OUT_DIR/crd-patches/kustomization.yaml" ]] \
-  && compgen -G "$OUT_DIR/crd/*.yaml" >/dev/null; then
+  && compgen -G "$OUT_DIR/crd/*.yaml" >/dev/null && e2e_ready; then
   step "openkruise $OPENKRUISE_VERSION: cached in $OUT_DIR"
   exit 0
 fi
@@ -86,27 +95,38 @@ copy_manifests() {
 }
 
 mkdir -p "$OUT_DIR"
-if [[ $force == 0 && -x "$OUT_DIR/kruise-manager" ]]; then
-  # Built before; only the manifests were missing.
-  copy_manifests "$src"
-  step "openkruise $OPENKRUISE_VERSION: manifests refreshed in $OUT_DIR"
-  exit 0
-fi
-
 work=$(mktemp -d "${TMPDIR:-/tmp}/kruise-openkruise.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cp -r "$src" "$work/kruise"
 chmod -R u+w "$work/kruise"
-
-step "openkruise $OPENKRUISE_VERSION: go build (module dependencies come from the proxy; minutes on a cold cache)"
 log="$work/build.log"
-if ! (cd "$work/kruise" && nice -n 10 go build -trimpath -o "$work/kruise-manager" .) >"$log" 2>&1; then
-  cat "$log" >&2
-  die "go build of $MODULE@$OPENKRUISE_VERSION with $(go env GOVERSION) failed: $(tail -n 3 "$log" | tr '\n' ' ')"
+
+# go_in_module WHAT ARGS...: one go command in the copied module, its output kept for errors.
+go_in_module() {
+  local what=$1; shift
+  if ! (cd "$work/kruise" && nice -n 10 go "$@") >"$log" 2>&1; then
+    cat "$log" >&2
+    die "$what of $MODULE@$OPENKRUISE_VERSION with $(go env GOVERSION) failed: $(tail -n 3 "$log" | tr '\n' ' ')"
+  fi
+}
+
+if [[ $force == 1 || ! -x "$OUT_DIR/kruise-manager" ]]; then
+  step "openkruise $OPENKRUISE_VERSION: go build (module dependencies come from the proxy; minutes on a cold cache)"
+  go_in_module "go build" build -trimpath -o "$work/kruise-manager" .
+  mv "$work/kruise-manager" "$OUT_DIR/kruise-manager"
+fi
+
+if [[ $want_e2e == 1 ]] && { [[ $force == 1 ]] || ! e2e_ready; }; then
+  step "openkruise $OPENKRUISE_VERSION: go test -c ./test/e2e (the e2e suite; minutes on a cold cache)"
+  go_in_module "go test -c ./test/e2e" test -c -vet=off -o "$work/kruise-e2e.test" ./test/e2e
+  rm -rf "$OUT_DIR/e2e-specs"
+  mkdir -p "$OUT_DIR/e2e-specs"
+  cp -r "$work/kruise/test/e2e/apps/." "$OUT_DIR/e2e-specs/"
+  chmod -R u+w "$OUT_DIR/e2e-specs"
+  mv "$work/kruise-e2e.test" "$OUT_DIR/kruise-e2e.test"
 fi
 
 rm -f "$OUT_DIR/BUILD_FAILED"
 copy_manifests "$work/kruise"
-mv "$work/kruise-manager" "$OUT_DIR/kruise-manager"
 printf '%s %s built with %s\n' "$MODULE" "$OPENKRUISE_VERSION" "$(go env GOVERSION)" >"$OUT_DIR/VERSION"
-step "openkruise $OPENKRUISE_VERSION: $OUT_DIR/kruise-manager ($(ls "$OUT_DIR/crd" | wc -l) CRDs)"
+step "openkruise $OPENKRUISE_VERSION: $OUT_DIR/kruise-manager ($(ls "$OUT_DIR/crd" | wc -l) CRDs)$([[ -x "$OUT_DIR/kruise-e2e.test" ]] && echo ", kruise-e2e.test")"
