@@ -8,9 +8,9 @@ in a new order, first to update first::
     order = sort_by_scatter(pods, order, strategy["scatterStrategy"])
 
 Neither changes its arguments. Go's quirks are kept on purpose, since users of OpenKruise
-depend on the order it updates in (kruise-spec 2.8 and 11): weight and order ties go to the
-higher index first, and pods with none of the ``orderPriority`` keys go before those that
-have one.
+depend on the order it updates in: weight and order ties go to the higher index first, and
+pods with none of the ``orderPriority`` keys go before those that have one
+(``test/unit/util/test_updatesort.py`` pins both against v0.7.0's expectations).
 """
 
 from kruise.util.updatesort.priority import sort_by_priority
