@@ -16,7 +16,7 @@ Scenarios (bench/README.md says what each measures):
   validating webhook under 200 keep-alive HTTPS connections from a Go load generator;
   peer aiohttp-tls-floor, a bare aiohttp TLS server answering a fixed review.
 - ``cloneset-scale-1000``, ``cloneset-inplace-500``, ``manager-resources``: the CloneSet
-  controller on a local cluster with kwok nodes (bench/scenarios/cloneset.py); peers
+  controller on a local cluster with kwok nodes (bench/scenarios/cloneset/); peers
   openkruise-go (hack/build-openkruise.sh), kcm-replicaset and raw-creator. One run by
   default (``--runs`` honoured); ``--quick`` uses 100 and 50 pods.
 
@@ -579,9 +579,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     # SIGTERM (make interrupted, a CI timeout) unwinds like Ctrl-C, so the control plane stops.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    sizes = Sizes.for_args(args)
     chosen = args.scenario or list(SCENARIOS)
     started = time.monotonic()
+    records = run_scenarios(args, chosen)
+    save_results(args, chosen, records)
+    print(report.format_table(records))
+    print(f"\nresults: {args.out} ({time.monotonic() - started:.0f}s)")
+    return 0
+
+
+def run_scenarios(args: argparse.Namespace, chosen: Sequence[str]) -> list[report.Record]:
+    """The records of the chosen scenarios, in the order of ``SCENARIOS``."""
+    sizes = Sizes.for_args(args)
     # Building the peers (minutes on a cold Go build cache) overlaps creating the pods.
     queue_build = GoBuild.start("workqueue") if set(chosen) & set(SCENARIOS[:2]) else None
     informer_build = GoBuild.start("informer") if SCENARIOS[2] in chosen else None
@@ -604,13 +613,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         records += cloneset.records(args, chosen, progress, GoBuild.start)
     order = {name: i for i, name in enumerate(SCENARIOS)}
     records.sort(key=lambda r: order[r["scenario"]])
+    return records
+
+
+def save_results(
+    args: argparse.Namespace, chosen: Sequence[str], records: list[report.Record]
+) -> None:
+    """Write ``args.out``; a run of some scenarios keeps the file's records of the others."""
     results = report.make_results(
         records,
         machine=machine(),
         date=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         versions=versions(),
     )
-    if args.scenario:  # keep the other scenarios' records of the file being replaced
+    if args.scenario:
         previous = report.read_results(args.out)
         results = report.merge_results(previous, results, chosen, SCENARIOS)
         kept = len(results["records"]) - len(records)
@@ -619,9 +635,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif previous is not None and previous.get("machine") != results["machine"]:
             progress(f"{args.out} was measured on another machine: its records are dropped")
     report.write_results(args.out, results)
-    print(report.format_table(records))
-    print(f"\nresults: {args.out} ({time.monotonic() - started:.0f}s)")
-    return 0
 
 
 if __name__ == "__main__":

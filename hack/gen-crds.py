@@ -17,6 +17,7 @@ from pathlib import Path
 from kruise.apis.apps.crdgen import stale_files, write_files
 
 REPOSITORY = Path(__file__).resolve().parent.parent
+CRD_DIR = Path("config/crd")  # relative to the repository root
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,16 +25,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="report stale files, write none")
     parser.add_argument("--root", type=Path, default=REPOSITORY, help="the repository root")
     args = parser.parse_args(argv)
+    crd_dir = args.root / CRD_DIR
     if args.check:
-        stale = stale_files(args.root)
+        stale = stale_files(crd_dir)
         for path in stale:
-            print(f"stale: {path}", file=sys.stderr)
+            print(f"stale: {CRD_DIR / path}", file=sys.stderr)
         if stale:
             print("CRDs differ from kruise/apis/apps; run `make crds`.", file=sys.stderr)
             return 1
         return 0
-    for path in write_files(args.root):
-        print(f"wrote {path}" if (args.root / path).exists() else f"removed {path}")
+    for path in write_files(crd_dir):
+        verb = "wrote" if (crd_dir / path).exists() else "removed"
+        print(f"{verb} {CRD_DIR / path}")
     return 0
 
 

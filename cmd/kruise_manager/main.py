@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import signal
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import NoReturn
+
+from prometheus_client import CollectorRegistry
 
 from kruise.controller import cloneset
 from kruise.runtime import log as logs
@@ -22,10 +26,12 @@ from kruise.runtime.client import Client, ClientError, ConfigError, load_config
 from kruise.runtime.manager import LeadershipLost, Manager, ManagerOptions
 from kruise.runtime.manager.manager import parse_listen_address
 from kruise.runtime.metrics import new_registry
-from kruise.webhook.certs import CertOptions
+from kruise.webhook.certs import CertController, CertOptions
 from kruise.webhook.setup import add_webhooks
 
 EXIT_LEADERSHIP_LOST = 3
+
+log = logs.get_logger("kruise-manager")
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -205,84 +211,122 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-async def _reachable(client: Client) -> None:
-    async with asyncio.timeout(15):
-        await client.transport.request("GET", "/version")
+class StartupError(Exception):
+    """A step before the manager runs failed; ``run`` prints it on one line and exits."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 async def run(args: argparse.Namespace) -> int:
+    """Run the manager until SIGTERM or SIGINT; returns the process exit code."""
+    registry = new_registry()
+    try:
+        async with _connect(args, registry) as (client, lease_client):
+            manager = _build_manager(args, client, lease_client, registry)
+            certs = _setup_webhooks(manager, args)
+            await _setup_controllers(manager, args)
+            return await _run_manager(manager, certs, args.webhook_initialize_timeout)
+    except StartupError as err:
+        print(f"kruise-manager: {err}", file=sys.stderr)
+        return err.exit_code
+
+
+@contextlib.asynccontextmanager
+async def _connect(
+    args: argparse.Namespace, registry: CollectorRegistry
+) -> AsyncIterator[tuple[Client, Client]]:
+    """The API client, once the API server answers, and a second one for the Lease."""
     config = await load_config(args.kubeconfig)
     config = config.with_options(qps=args.kube_client_qps, burst=args.kube_client_burst)
-    registry = new_registry()
-    log = logs.get_logger("kruise-manager")
     async with Client(config, registry=registry) as client:
-        try:
-            await _reachable(client)
-        except (ClientError, TimeoutError, OSError) as err:
-            reason = str(err) or type(err).__name__
-            print(
-                f"kruise-manager: cannot reach the API server at {config.host}: {reason}",
-                file=sys.stderr,
-            )
-            return 1
-        options = ManagerOptions(
-            metrics_addr=args.metrics_addr,
-            health_probe_addr=args.health_probe_addr,
-            leader_election=args.enable_leader_election,
-            leader_election_id=args.leader_election_id,
-            leader_election_namespace=args.leader_election_namespace
-            or os.environ.get("POD_NAMESPACE")
-            or "kube-system",
-            lease_duration=args.leader_election_lease_duration,
-            renew_deadline=args.leader_election_renew_deadline,
-            retry_period=args.leader_election_retry_period,
-            graceful_shutdown_timeout=args.graceful_shutdown_timeout,
-            namespace=args.namespace or None,
-            expectation_timeout=args.expectation_timeout,
-            rate_limiter_base_delay=args.rate_limiter_base_delay,
-            rate_limiter_max_delay=args.rate_limiter_max_delay,
-            rate_limiter_qps=args.rate_limiter_qps,
-            rate_limiter_bucket_size=args.rate_limiter_bucket_size,
+        await _check_reachable(client, config.host)
+        # One hung Lease request must not use up the whole renew deadline.
+        lease_timeout = max(args.leader_election_renew_deadline / 2, 1.0)
+        lease_config = config.with_options(timeout=lease_timeout)
+        async with Client(lease_config, registry=None) as lease_client:
+            yield client, lease_client
+
+
+async def _check_reachable(client: Client, host: str) -> None:
+    try:
+        async with asyncio.timeout(15):
+            await client.transport.request("GET", "/version")
+    except (ClientError, TimeoutError, OSError) as err:
+        reason = str(err) or type(err).__name__
+        raise StartupError(f"cannot reach the API server at {host}: {reason}", 1) from None
+
+
+def _manager_options(args: argparse.Namespace) -> ManagerOptions:
+    return ManagerOptions(
+        metrics_addr=args.metrics_addr,
+        health_probe_addr=args.health_probe_addr,
+        leader_election=args.enable_leader_election,
+        leader_election_id=args.leader_election_id,
+        leader_election_namespace=args.leader_election_namespace
+        or os.environ.get("POD_NAMESPACE")
+        or "kube-system",
+        lease_duration=args.leader_election_lease_duration,
+        renew_deadline=args.leader_election_renew_deadline,
+        retry_period=args.leader_election_retry_period,
+        graceful_shutdown_timeout=args.graceful_shutdown_timeout,
+        namespace=args.namespace or None,
+        expectation_timeout=args.expectation_timeout,
+        rate_limiter_base_delay=args.rate_limiter_base_delay,
+        rate_limiter_max_delay=args.rate_limiter_max_delay,
+        rate_limiter_qps=args.rate_limiter_qps,
+        rate_limiter_bucket_size=args.rate_limiter_bucket_size,
+    )
+
+
+def _build_manager(
+    args: argparse.Namespace, client: Client, lease_client: Client, registry: CollectorRegistry
+) -> Manager:
+    options = _manager_options(args)
+    try:
+        return Manager(client, options, registry=registry, election_client=lease_client)
+    except ValueError as err:  # leader election timings that cannot work
+        raise StartupError(str(err), 2) from None
+
+
+def _setup_webhooks(manager: Manager, args: argparse.Namespace) -> CertController:
+    try:
+        cert_options = _cert_options(args)
+    except ValueError as err:
+        raise StartupError(str(err), 2) from None
+    _, certs = add_webhooks(manager, cert_options, bind_host=args.webhook_bind_address)
+    return certs
+
+
+async def _setup_controllers(manager: Manager, args: argparse.Namespace) -> None:
+    await cloneset.setup(manager, workers=args.cloneset_workers)
+
+
+async def _run_manager(manager: Manager, certs: CertController, certs_timeout: float) -> int:
+    """Run until a signal; give up early if the webhook certificates never become ready."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    log.info("starting manager", identity=manager.identity)
+    running = asyncio.create_task(manager.run(stop))
+    ready = asyncio.create_task(certs.wait_ready(certs_timeout))
+    await asyncio.wait({running, ready}, return_when=asyncio.FIRST_COMPLETED)
+    if ready.done() and not ready.result():
+        stop.set()
+        await asyncio.gather(running, return_exceptions=True)
+        reason = certs.last_error or "no successful sync"
+        raise StartupError(
+            f"webhook certificates not ready within {certs_timeout:.0f}s: {reason}", 1
         )
-        lease_timeout = max(options.renew_deadline / 2, 1.0)
-        async with Client(config.with_options(timeout=lease_timeout), registry=None) as lease:
-            try:
-                manager = Manager(client, options, registry=registry, election_client=lease)
-            except ValueError as err:  # leader election timings that cannot work
-                print(f"kruise-manager: {err}", file=sys.stderr)
-                return 2
-            try:
-                cert_options = _cert_options(args)
-            except ValueError as err:
-                print(f"kruise-manager: {err}", file=sys.stderr)
-                return 2
-            _, certs = add_webhooks(manager, cert_options, bind_host=args.webhook_bind_address)
-            await cloneset.setup(manager, workers=args.cloneset_workers)
-            stop = asyncio.Event()
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGTERM, signal.SIGINT):
-                loop.add_signal_handler(sig, stop.set)
-            log.info("starting manager", identity=manager.identity)
-            running = asyncio.create_task(manager.run(stop))
-            ready = asyncio.create_task(certs.wait_ready(args.webhook_initialize_timeout))
-            await asyncio.wait({running, ready}, return_when=asyncio.FIRST_COMPLETED)
-            if ready.done() and not ready.result():
-                stop.set()
-                await asyncio.gather(running, return_exceptions=True)
-                reason = certs.last_error or "no successful sync"
-                print(
-                    "kruise-manager: webhook certificates not ready within "
-                    f"{args.webhook_initialize_timeout:.0f}s: {reason}",
-                    file=sys.stderr,
-                )
-                return 1
-            try:
-                await running
-            except LeadershipLost as err:
-                log.error("leader election lost; exiting", error=str(err))
-                return EXIT_LEADERSHIP_LOST
-            finally:
-                ready.cancel()
+    try:
+        await running
+    except LeadershipLost as err:
+        log.error("leader election lost; exiting", error=str(err))
+        return EXIT_LEADERSHIP_LOST
+    finally:
+        ready.cancel()
     return 0
 
 

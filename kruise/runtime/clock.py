@@ -14,6 +14,8 @@ from typing import Protocol
 
 
 class Clock(Protocol):
+    """The time source every waiting, expiring or measuring component takes."""
+
     def now(self) -> float:
         """Monotonic seconds; only differences are meaningful."""
         ...
@@ -22,17 +24,24 @@ class Clock(Protocol):
         """Seconds since the epoch, for timestamps written to the API server."""
         ...
 
-    async def sleep(self, seconds: float) -> None: ...
+    async def sleep(self, seconds: float) -> None:
+        """Return after ``seconds`` of this clock; at once for zero or less."""
+        ...
 
 
 class RealClock:
+    """The process's clocks: ``time.monotonic``, ``time.time`` and ``asyncio.sleep``."""
+
     def now(self) -> float:
+        """Monotonic seconds; only differences are meaningful."""
         return time.monotonic()
 
     def wall(self) -> float:
+        """Seconds since the epoch."""
         return time.time()
 
     async def sleep(self, seconds: float) -> None:
+        """``asyncio.sleep``, with a negative delay treated as zero."""
         await asyncio.sleep(max(0.0, seconds))
 
 
@@ -46,12 +55,15 @@ class FakeClock:
         self._seq = itertools.count()
 
     def now(self) -> float:
+        """The time set by the constructor plus everything ``advance`` added."""
         return self._now
 
     def wall(self) -> float:
+        """``now`` shifted to the wall-clock start given to the constructor."""
         return self._now + self._wall_offset
 
     async def sleep(self, seconds: float) -> None:
+        """Wait until ``advance`` moves time past the deadline; zero or less only yields once."""
         if seconds <= 0:
             await asyncio.sleep(0)
             return
@@ -60,6 +72,7 @@ class FakeClock:
         await future
 
     def sleepers(self) -> int:
+        """How many sleeps are still waiting: lets a test advance only once a task is asleep."""
         return sum(1 for _, _, f in self._sleepers if not f.done())
 
     async def advance(self, seconds: float) -> None:

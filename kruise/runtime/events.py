@@ -57,6 +57,13 @@ def _timestamp(wall: float) -> str:
 
 
 class EventRecorder:
+    """Records core/v1 Events about objects, as ``component`` on this host.
+
+    ``event`` returns at once: a background task writes, repeats are aggregated, each
+    object is rate-limited, and a write the API server refuses is logged and dropped.
+    Call ``close`` on shutdown so queued events are written.
+    """
+
     def __init__(self, client: Client, component: str, *, clock: Clock | None = None) -> None:
         self.client = client
         self.component = component
@@ -83,6 +90,7 @@ class EventRecorder:
         await self._queue.join()
 
     async def close(self) -> None:
+        """Write what is queued, then stop the background writer."""
         await self.flush()
         if self._writer is not None:
             self._writer.cancel()

@@ -26,6 +26,8 @@ _TOKEN = re.compile(r"\s*(?:(==|!=|=|!|,|\(|\)|<|>)|([^\s!=,()<>]+))")
 
 
 class Operator(StrEnum):
+    """How a requirement compares a label with its values."""
+
     EQUALS = "="
     NOT_EQUALS = "!="
     IN = "in"
@@ -59,6 +61,8 @@ def validate_value(value: str) -> None:
 
 @dataclass(frozen=True)
 class Requirement:
+    """One condition on one label key; validated on construction (``ValueError`` if malformed)."""
+
     key: str
     operator: Operator
     values: tuple[str, ...] = ()
@@ -85,6 +89,7 @@ class Requirement:
             validate_value(value)
 
     def matches(self, labels: Mapping[str, str]) -> bool:
+        """Whether ``labels`` satisfy the condition."""
         op = self.operator
         present = self.key in labels
         if op is Operator.EXISTS:
@@ -125,6 +130,7 @@ class Selector:
         return not self.requirements and not self.nothing
 
     def matches(self, labels: Mapping[str, str] | None) -> bool:
+        """Whether ``labels`` (None: no labels) satisfy every requirement."""
         if self.nothing:
             return False
         labels = labels or {}

@@ -42,5 +42,6 @@ def configure(fmt: LogFormat = "console", verbosity: int = 0) -> None:
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:
+    """A structlog logger named ``name``; what it writes follows ``configure``."""
     logger: structlog.stdlib.BoundLogger = structlog.get_logger(name)
     return logger

@@ -18,6 +18,7 @@ class Request:
 
     @classmethod
     def from_object(cls, obj: dict[str, object]) -> Request:
+        """The request for ``obj``, from its ``metadata.namespace`` and ``metadata.name``."""
         meta = obj.get("metadata")
         assert isinstance(meta, dict), "object has no metadata"
         return cls(str(meta.get("namespace") or ""), str(meta["name"]))
@@ -37,4 +38,13 @@ class TerminalError(Exception):
 
 
 class Reconciler(Protocol):
-    async def reconcile(self, request: Request) -> Result: ...
+    """What a controller calls for each request; the one method a controller author writes.
+
+    A request is never reconciled by two workers at once. Raising retries it with the
+    queue's backoff (``TerminalError`` does not retry); returning ``Result()`` resets the
+    backoff, and ``requeue`` or ``requeue_after`` ask for another look.
+    """
+
+    async def reconcile(self, request: Request) -> Result:
+        """Make the world match the named object; it may have been deleted since the event."""
+        ...

@@ -18,15 +18,12 @@ from typing import Any, cast
 
 from kruise.runtime.client import KubeObject, OwnerReference, PatchType
 from kruise.runtime.labels import Selector
-
-
-def _meta(obj: Mapping[str, Any]) -> Mapping[str, Any]:
-    return obj.get("metadata") or {}
+from kruise.runtime.meta import is_being_deleted, metadata, owner_references_of, uid_of
 
 
 def controller_of(obj: Mapping[str, Any]) -> OwnerReference | None:
     """The owner reference with ``controller: true``, or None for an orphan."""
-    for ref in _meta(obj).get("ownerReferences") or ():
+    for ref in owner_references_of(obj):
         if ref.get("controller") is True:
             return cast(OwnerReference, dict(ref))
     return None
@@ -42,7 +39,7 @@ def new_controller_ref(
     """
     api_version = api_version or owner.get("apiVersion")
     kind = kind or owner.get("kind")
-    meta = _meta(owner)
+    meta = metadata(owner)
     if not api_version or not kind:
         raise ValueError(f"owner {meta.get('name')!r} has no apiVersion and kind")
     if not meta.get("name") or not meta.get("uid"):
@@ -60,7 +57,7 @@ def new_controller_ref(
 def is_controlled_by(obj: Mapping[str, Any], owner: Mapping[str, Any]) -> bool:
     """True if ``obj``'s controller reference points at ``owner`` (compared by uid)."""
     ref = controller_of(obj)
-    uid = _meta(owner).get("uid")
+    uid = uid_of(owner)
     return ref is not None and bool(uid) and ref.get("uid") == uid
 
 
@@ -69,10 +66,6 @@ def owned_or_orphaned(
 ) -> list[Mapping[str, Any]]:
     """The objects ``owner`` controls or nobody controls, in order (history's list rule)."""
     return [o for o in objs if controller_of(o) is None or is_controlled_by(o, owner)]
-
-
-def _being_deleted(obj: Mapping[str, Any]) -> bool:
-    return bool(_meta(obj).get("deletionTimestamp"))
 
 
 def adopt_patch(
@@ -87,7 +80,7 @@ def adopt_patch(
     replaced. Merge (custom resources): lists are replaced whole, so the body carries every
     reference and ``resourceVersion`` guards against a concurrent change.
     """
-    meta = _meta(obj)
+    meta = metadata(obj)
     if patch_type is PatchType.STRATEGIC:
         return {"metadata": {"ownerReferences": [dict(owner_ref)], "uid": meta.get("uid")}}
     refs = [copy.deepcopy(r) for r in meta.get("ownerReferences") or ()]
@@ -101,7 +94,7 @@ def release_patch(
     patch_type: PatchType = PatchType.STRATEGIC,
 ) -> KubeObject:
     """The patch that drops every owner reference with ``owner_uid`` from ``obj``."""
-    meta = _meta(obj)
+    meta = metadata(obj)
     if patch_type is PatchType.STRATEGIC:
         delete = {"$patch": "delete", "uid": owner_uid}
         return {"metadata": {"ownerReferences": [delete], "uid": meta.get("uid")}}
@@ -135,8 +128,8 @@ def claim_action(
             return ClaimAction.IGNORE
         if selector.matches_object(obj):
             return ClaimAction.KEEP
-        return ClaimAction.IGNORE if _being_deleted(owner) else ClaimAction.RELEASE
-    if _being_deleted(owner) or _being_deleted(obj) or not selector.matches_object(obj):
+        return ClaimAction.IGNORE if is_being_deleted(owner) else ClaimAction.RELEASE
+    if is_being_deleted(owner) or is_being_deleted(obj) or not selector.matches_object(obj):
         return ClaimAction.IGNORE
     return ClaimAction.ADOPT
 
@@ -174,7 +167,7 @@ def claim(
     from the API server to make sure it still exists and is not being deleted.
     """
     claims = Claims()
-    owner_uid = str(_meta(owner).get("uid") or "")
+    owner_uid = uid_of(owner)
     for obj in objs:
         action = claim_action(obj, owner, selector)
         if action is ClaimAction.KEEP:

@@ -150,34 +150,47 @@ def _strip_required(annotation: Any) -> Any:
     return annotation
 
 
+# Compared by identity: ``bool`` is a subclass of ``int`` but a different schema type.
+_SCALAR_TYPES = ((bool, "boolean"), (int, "integer"), (str, "string"))
+
+
 def _base_schema(base: Any) -> Schema:
-    if base is bool:
-        return {"type": "boolean"}
-    if base is int:
-        return {"type": "integer"}
-    if base is str:
-        return {"type": "string"}
+    for python_type, schema_type in _SCALAR_TYPES:
+        if base is python_type:
+            return {"type": schema_type}
     if is_typeddict(base):
         return object_schema(base)
     origin = get_origin(base)
     if origin is Literal:
-        values = get_args(base)
-        if not all(isinstance(v, str) for v in values):
-            raise SchemaError(f"only string literals are supported, got {base!r}")
-        return {"type": "string", "enum": list(values)}
+        return _enum_schema(base)
     if origin in (Union, types.UnionType):
-        if set(get_args(base)) == {int, str}:
-            return {
-                "anyOf": [{"type": "integer"}, {"type": "string"}],
-                "x-kubernetes-int-or-string": True,
-            }
-        raise SchemaError(f"the only supported union is int | str, got {base!r}")
+        return _union_schema(base)
     if origin is list:
         (item,) = get_args(base)
         return {"type": "array", "items": openapi_schema(item)}
     if origin is dict:
-        key, value = get_args(base)
-        if key is not str:
-            raise SchemaError(f"object keys must be str, got {base!r}")
-        return {"type": "object", "additionalProperties": openapi_schema(value)}
+        return _map_schema(base)
     raise SchemaError(f"no OpenAPI schema for {base!r}")
+
+
+def _enum_schema(literal: Any) -> Schema:
+    values = get_args(literal)
+    if not all(isinstance(v, str) for v in values):
+        raise SchemaError(f"only string literals are supported, got {literal!r}")
+    return {"type": "string", "enum": list(values)}
+
+
+def _union_schema(union: Any) -> Schema:
+    if set(get_args(union)) == {int, str}:
+        return {
+            "anyOf": [{"type": "integer"}, {"type": "string"}],
+            "x-kubernetes-int-or-string": True,
+        }
+    raise SchemaError(f"the only supported union is int | str, got {union!r}")
+
+
+def _map_schema(mapping: Any) -> Schema:
+    key, value = get_args(mapping)
+    if key is not str:
+        raise SchemaError(f"object keys must be str, got {mapping!r}")
+    return {"type": "object", "additionalProperties": openapi_schema(value)}

@@ -16,14 +16,7 @@ from kruise.apis.apps.v1alpha1 import CLONESETS
 from kruise.controller.cloneset.handlers import ClaimEventHandler, PodEventHandler
 from kruise.controller.cloneset.reconcile import OWNER_INDEX, CloneSetReconciler, owner_uids
 from kruise.controller.cloneset.sync.context import Deps
-from kruise.runtime.client import (
-    PERSISTENT_VOLUME_CLAIMS,
-    PODS,
-    Client,
-    ClientError,
-    NotFound,
-)
-from kruise.runtime.client.resource import Resource
+from kruise.runtime.client import PERSISTENT_VOLUME_CLAIMS, PODS, ClientError, is_served
 from kruise.runtime.controller import Builder, Controller
 from kruise.runtime.events import EventRecorder
 from kruise.runtime.expectations import (
@@ -37,17 +30,7 @@ from kruise.util.inplaceupdate import InPlaceUpdater
 CONTROLLER_NAME = "cloneset-controller"
 DEFAULT_WORKERS = 3
 
-__all__ = ["CONTROLLER_NAME", "DEFAULT_WORKERS", "CloneSetReconciler", "served", "setup"]
-
-
-async def served(client: Client, resource: Resource) -> bool:
-    """Whether the API server serves ``resource`` (its CRD is installed and established)."""
-    path = f"/apis/{resource.group}/{resource.version}"
-    try:
-        found = await client.transport.request("GET", path)
-    except NotFound:
-        return False
-    return any(r.get("name") == resource.plural for r in found.get("resources") or ())
+__all__ = ["CONTROLLER_NAME", "DEFAULT_WORKERS", "CloneSetReconciler", "setup"]
 
 
 async def setup(manager: Manager, *, workers: int = DEFAULT_WORKERS) -> Controller | None:
@@ -55,7 +38,7 @@ async def setup(manager: Manager, *, workers: int = DEFAULT_WORKERS) -> Controll
     CloneSet CRD is not served, so a cluster without it still runs the rest."""
     log = structlog.get_logger("kruise.controller.cloneset")
     try:
-        available = await served(manager.client, CLONESETS)
+        available = await is_served(manager.client.transport, CLONESETS)
     except ClientError as err:
         log.warning(
             "cannot tell whether CloneSets are served; controller not started", error=str(err)

@@ -20,6 +20,7 @@ from kruise.runtime.expectations import (
     ScaleExpectations,
     UpdateExpectations,
 )
+from kruise.runtime.meta import name_of, namespace_of, resource_version_of
 from kruise.runtime.reconcile import Request
 from kruise.util.controllerref import controller_of
 from kruise.util.pods import is_terminating
@@ -34,15 +35,7 @@ def owner_request(obj: Mapping[str, Any]) -> Request | None:
         return None
     if str(ref.get("apiVersion", "")).rpartition("/")[0] != GROUP:
         return None
-    return Request(str((obj.get("metadata") or {}).get("namespace") or ""), str(ref["name"]))
-
-
-def _name(obj: Mapping[str, Any]) -> str:
-    return str((obj.get("metadata") or {}).get("name") or "")
-
-
-def _version(obj: Mapping[str, Any]) -> str:
-    return str((obj.get("metadata") or {}).get("resourceVersion") or "")
+    return Request(namespace_of(obj), str(ref["name"]))
 
 
 class PodEventHandler:
@@ -62,16 +55,16 @@ class PodEventHandler:
             return
         request = owner_request(obj)
         if request is not None:
-            self.scale.observe_scale(str(request), ScaleAction.CREATE, _name(obj))
+            self.scale.observe_scale(str(request), ScaleAction.CREATE, name_of(obj))
             queue.add(request)
 
     def update(self, old: Obj, new: Obj, queue: RequestQueue) -> None:
-        if _version(old) == _version(new):
+        if resource_version_of(old) == resource_version_of(new):
             return  # a resync: nothing changed
         self.resource_versions.observe(new)
         old_request, request = owner_request(old), owner_request(new)
         if is_terminating(new) and request is not None:
-            self.scale.observe_scale(str(request), ScaleAction.DELETE, _name(new))
+            self.scale.observe_scale(str(request), ScaleAction.DELETE, name_of(new))
         if old_request is not None and old_request != request:
             queue.add(old_request)
         if request is not None:
@@ -83,7 +76,7 @@ class PodEventHandler:
         if request is None:
             return
         key = str(request)
-        self.scale.observe_scale(key, ScaleAction.DELETE, _name(obj))
+        self.scale.observe_scale(key, ScaleAction.DELETE, name_of(obj))
         self.update_expectations.delete_object(key, obj)
         queue.add(request)
 
@@ -106,7 +99,7 @@ class ClaimEventHandler:
             return
         request = owner_request(obj)
         if request is not None:
-            self.scale.observe_scale(str(request), ScaleAction.CREATE, _name(obj))
+            self.scale.observe_scale(str(request), ScaleAction.CREATE, name_of(obj))
             queue.add(request)
 
     def update(self, old: Obj, new: Obj, queue: RequestQueue) -> None:
@@ -116,7 +109,7 @@ class ClaimEventHandler:
     def delete(self, obj: Obj, queue: RequestQueue) -> None:
         request = owner_request(obj)
         if request is not None:
-            self.scale.observe_scale(str(request), ScaleAction.DELETE, _name(obj))
+            self.scale.observe_scale(str(request), ScaleAction.DELETE, name_of(obj))
             queue.add(request)
 
     def generic(self, obj: Obj, queue: RequestQueue) -> None:

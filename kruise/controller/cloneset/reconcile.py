@@ -1,8 +1,9 @@
 """Reconcile one CloneSet: read what it owns, scale, update, and report status.
 
 The order follows OpenKruise v0.7.0 (``cloneset_controller.go``): wait for expectations,
-release pods the selector no longer matches, settle revisions, scale (and stop there if
-anything changed), update, then write status, trim ``podsToDelete`` and the history.
+release pods the selector no longer matches, settle revisions, resolve the strategy once
+(``sync/strategy.py``), scale (and stop there if anything changed), update, then trim
+``podsToDelete``, write status and trim the history.
 Where v0.7.0 blocked forever on an expectation that never arrives, ours expire, log and
 let the reconcile go on.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import copy
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -19,9 +21,9 @@ import structlog
 from kruise.apis.apps.v1alpha1 import CLONESET_FAILED_SCALE, CLONESET_FAILED_UPDATE, CLONESETS
 from kruise.controller.cloneset import status as cs_status
 from kruise.controller.cloneset.revision import Revisions, active_revisions, to_prune
-from kruise.controller.cloneset.sync.calculate import name_of
 from kruise.controller.cloneset.sync.context import Deps, SyncInput
 from kruise.controller.cloneset.sync.scale import ScaleResult, scale
+from kruise.controller.cloneset.sync.strategy import resolve_strategy
 from kruise.controller.cloneset.sync.update import update
 from kruise.runtime import labels
 from kruise.runtime.cache import Cache
@@ -34,10 +36,12 @@ from kruise.runtime.client import (
     NotFound,
     PatchType,
 )
+from kruise.runtime.meta import name_of
 from kruise.runtime.reconcile import Request, Result
 from kruise.util.controllerref import owned_or_orphaned, release_patch
 from kruise.util.pods import filter_active, is_terminating
 from kruise.util.revision import apply_revision
+from kruise.util.rollout import min_ready_seconds_of
 
 OWNER_INDEX = "ownerRefUID"
 STATUS_WRITE_ATTEMPTS = 5
@@ -50,6 +54,18 @@ def owner_uids(obj: Mapping[str, Any]) -> list[str]:
     return [str(r["uid"]) for r in refs if r.get("uid")]
 
 
+@dataclass(frozen=True)
+class Owned:
+    """What a CloneSet owns, as the cache shows it at the start of a reconcile."""
+
+    all_pods: Sequence[Mapping[str, Any]]
+    """Every pod, in any phase."""
+    active: Sequence[Mapping[str, Any]]
+    """Pods neither finished nor terminating that the selector still matches."""
+    claims: Sequence[Mapping[str, Any]]
+    """Claims not terminating."""
+
+
 class CloneSetReconciler:
     def __init__(self, cache: Cache, deps: Deps, *, expectation_timeout: float) -> None:
         self.cache = cache
@@ -58,44 +74,68 @@ class CloneSetReconciler:
 
     async def reconcile(self, request: Request) -> Result:
         key = str(request)
-        deps = self.deps
-        try:
-            cloneset = await self.cache.get(CLONESETS, request.name, request.namespace)
-        except NotFound:
-            deps.scale_expectations.delete_expectations(key)
-            deps.update_expectations.delete_expectations(key)
+        cloneset = await self._load(request)
+        if cloneset is None:
             return Result()
         log = _log.bind(cloneset=key)
-        try:
-            selector = labels.from_label_selector((cloneset.get("spec") or {}).get("selector"))
-        except ValueError as err:
-            log.error(
-                "invalid selector; not reconciling until the CloneSet changes", error=str(err)
-            )
+        selector = _selector_of(cloneset, log)
+        if selector is None:
             return Result()
+        waiting = self._wait_for_scale(key, log)
+        if waiting is not None:
+            return waiting
 
-        satisfied, waited, pending = deps.scale_expectations.satisfied_scale(key)
-        if not satisfied:
-            log.debug("waiting for the cache to show creations and deletions", pending=pending)
-            return self._wait(waited)
+        owned = await self._list_owned(cloneset, selector)
+        revisions = await self._revisions(cloneset, selector, owned.active)
+        waiting = self._wait_for_updates(key, revisions, owned.active, log)
+        if waiting is not None:
+            return waiting
 
-        uid = str(cloneset["metadata"]["uid"])
-        all_pods = await self.cache.list(PODS, request.namespace, index=(OWNER_INDEX, uid))
-        active = await self._release_unselected(cloneset, filter_active(all_pods), selector)
-        claims = [
-            c
-            for c in await self.cache.list(
-                PERSISTENT_VOLUME_CLAIMS, request.namespace, index=(OWNER_INDEX, uid)
-            )
-            if not is_terminating(c)
-        ]
-        listed = await self.cache.list(
-            CONTROLLER_REVISIONS, request.namespace, label_selector=selector
+        new_status = cs_status.calculate(
+            cloneset,
+            owned.active,
+            current_revision=revisions.current_name,
+            update_revision=revisions.update_name,
+            collision_count=revisions.collision_count,
+            now=self.deps.clock.wall(),
         )
-        revisions = await active_revisions(
-            deps.client, cloneset, owned_or_orphaned(listed, cloneset), active
-        )
+        delay, error = 0.0, None
+        if not _is_deleting(cloneset):
+            delay, error = await self._sync(key, cloneset, revisions, owned, new_status)
 
+        await self._trim_pods_to_delete(cloneset, owned.active)
+        await self._write_status(cloneset, new_status)
+        await self._trim_history(cloneset, revisions, owned.active)
+        if error is not None:
+            raise error
+        return Result(requeue_after=_requeue_after(delay, cloneset, new_status))
+
+    async def _load(self, request: Request) -> KubeObject | None:
+        """The CloneSet from the cache; once it is gone, its expectations go too."""
+        try:
+            return await self.cache.get(CLONESETS, request.name, request.namespace)
+        except NotFound:
+            key = str(request)
+            self.deps.scale_expectations.delete_expectations(key)
+            self.deps.update_expectations.delete_expectations(key)
+            return None
+
+    def _wait_for_scale(self, key: str, log: structlog.stdlib.BoundLogger) -> Result | None:
+        satisfied, waited, pending = self.deps.scale_expectations.satisfied_scale(key)
+        if satisfied:
+            return None
+        log.debug("waiting for the cache to show creations and deletions", pending=pending)
+        return self._wait(waited)
+
+    def _wait_for_updates(
+        self,
+        key: str,
+        revisions: Revisions,
+        active: Sequence[Mapping[str, Any]],
+        log: structlog.stdlib.BoundLogger,
+    ) -> Result | None:
+        """Wait until the cache shows our in-place updates and every pod write we made."""
+        deps = self.deps
         for pod in active:
             deps.update_expectations.observe_updated(key, revisions.update_name, pod)
         satisfied, waited, pods = deps.update_expectations.is_satisfied(key)
@@ -107,39 +147,27 @@ class CloneSetReconciler:
             if not satisfied:
                 log.debug("waiting for the cache to show a pod change", pod=name_of(pod))
                 return self._wait(waited)
+        return None
 
-        now = deps.clock.wall()
-        new_status = cs_status.calculate(
-            cloneset,
-            active,
-            current_revision=revisions.current_name,
-            update_revision=revisions.update_name,
-            collision_count=revisions.collision_count,
-            now=now,
+    async def _list_owned(self, cloneset: KubeObject, selector: labels.Selector) -> Owned:
+        namespace = cloneset["metadata"].get("namespace")
+        by_owner = (OWNER_INDEX, str(cloneset["metadata"]["uid"]))
+        all_pods = await self.cache.list(PODS, namespace, index=by_owner)
+        active = await self._release_unselected(cloneset, filter_active(all_pods), selector)
+        claims = await self.cache.list(PERSISTENT_VOLUME_CLAIMS, namespace, index=by_owner)
+        return Owned(all_pods, active, [c for c in claims if not is_terminating(c)])
+
+    async def _revisions(
+        self,
+        cloneset: KubeObject,
+        selector: labels.Selector,
+        active: Sequence[Mapping[str, Any]],
+    ) -> Revisions:
+        namespace = cloneset["metadata"].get("namespace")
+        listed = await self.cache.list(CONTROLLER_REVISIONS, namespace, label_selector=selector)
+        return await active_revisions(
+            self.deps.client, cloneset, owned_or_orphaned(listed, cloneset), active
         )
-        delay, error = 0.0, None
-        if not (cloneset.get("metadata") or {}).get("deletionTimestamp"):
-            sync = SyncInput(
-                key=key,
-                cloneset=cloneset,
-                current=apply_revision(cloneset, revisions.current),
-                update=apply_revision(cloneset, revisions.update),
-                revisions=revisions,
-                active=active,
-                all_pods=all_pods,
-                claims=claims,
-            )
-            delay, error = await self._sync(sync, new_status)
-
-        await self._trim_pods_to_delete(cloneset, active)
-        await self._write_status(cloneset, new_status)
-        await self._trim_history(cloneset, revisions, active)
-        if error is not None:
-            raise error
-        min_ready = int((cloneset.get("spec") or {}).get("minReadySeconds") or 0)
-        if min_ready > 0 and new_status["availableReplicas"] != new_status["readyReplicas"]:
-            delay = min(delay, float(min_ready)) if delay > 0 else float(min_ready)
-        return Result(requeue_after=delay)
 
     def _wait(self, waited: float) -> Result:
         # Events settle expectations and wake us; the requeue is the deadline for the
@@ -147,10 +175,40 @@ class CloneSetReconciler:
         return Result(requeue_after=max(self.timeout - waited, 0.1))
 
     async def _sync(
+        self,
+        key: str,
+        cloneset: KubeObject,
+        revisions: Revisions,
+        owned: Owned,
+        new_status: KubeObject,
+    ) -> tuple[float, Exception | None]:
+        """Resolve the strategy, then scale and update. Returns the update phase's delay
+        and the first error; failures become conditions in ``new_status``."""
+        try:
+            strategy = resolve_strategy(cloneset.get("spec") or {})
+        except (ValueError, TypeError) as err:
+            # Only a spec the validating webhook never saw gets here; neither phase can run.
+            wall = self.deps.clock.wall()
+            _record(new_status, CLONESET_FAILED_SCALE, err, wall)
+            _record(new_status, CLONESET_FAILED_UPDATE, err, wall)
+            return 0.0, err
+        sync = SyncInput(
+            key=key,
+            cloneset=cloneset,
+            strategy=strategy,
+            current=apply_revision(cloneset, revisions.current),
+            update=apply_revision(cloneset, revisions.update),
+            revisions=revisions,
+            active=owned.active,
+            all_pods=owned.all_pods,
+            claims=owned.claims,
+        )
+        return await self._scale_then_update(sync, new_status)
+
+    async def _scale_then_update(
         self, sync: SyncInput, new_status: KubeObject
     ) -> tuple[float, Exception | None]:
-        """Scale, then (unless scaling changed something) update. Returns the update
-        phase's delay and the first error; failures become conditions in ``new_status``."""
+        """Scale, then (unless scaling changed something) update."""
         wall = self.deps.clock.wall()
         try:
             scaled = await scale(self.deps, sync)
@@ -172,7 +230,7 @@ class CloneSetReconciler:
     ) -> list[Mapping[str, Any]]:
         """Drop our reference from pods the selector no longer matches (unless the
         CloneSet is being deleted) and leave them out."""
-        if (cloneset.get("metadata") or {}).get("deletionTimestamp"):
+        if _is_deleting(cloneset):
             return list(pods)
         kept = []
         uid = str(cloneset["metadata"]["uid"])
@@ -243,6 +301,29 @@ class CloneSetReconciler:
                 await self.deps.client.delete(
                     CONTROLLER_REVISIONS, meta["name"], meta.get("namespace")
                 )
+
+
+def _selector_of(
+    cloneset: Mapping[str, Any], log: structlog.stdlib.BoundLogger
+) -> labels.Selector | None:
+    try:
+        return labels.from_label_selector((cloneset.get("spec") or {}).get("selector"))
+    except ValueError as err:
+        log.error("invalid selector; not reconciling until the CloneSet changes", error=str(err))
+        return None
+
+
+def _is_deleting(cloneset: Mapping[str, Any]) -> bool:
+    return bool((cloneset.get("metadata") or {}).get("deletionTimestamp"))
+
+
+def _requeue_after(delay: float, cloneset: Mapping[str, Any], new_status: KubeObject) -> float:
+    """The update phase's ``delay``, or sooner: when a pod is ready but not yet available,
+    by the time ``minReadySeconds`` makes it available."""
+    min_ready = min_ready_seconds_of(cloneset.get("spec") or {})
+    if min_ready > 0 and new_status["availableReplicas"] != new_status["readyReplicas"]:
+        return min(delay, float(min_ready)) if delay > 0 else float(min_ready)
+    return delay
 
 
 def _record(status: KubeObject, cond_type: str, error: Exception | None, wall: float) -> None:

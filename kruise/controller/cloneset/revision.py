@@ -16,8 +16,9 @@ from typing import Any
 
 from kruise.apis.apps.v1alpha1 import API_VERSION
 from kruise.controller.cloneset.instances import CLONESET_KIND
-from kruise.controller.cloneset.sync.calculate import name_of, revision_of
+from kruise.controller.cloneset.sync.calculate import revision_of
 from kruise.runtime.client import CONTROLLER_REVISIONS, AlreadyExists, Client, KubeObject
+from kruise.runtime.meta import name_of
 from kruise.util import revision as history
 
 MAX_COLLISION_ATTEMPTS = 10

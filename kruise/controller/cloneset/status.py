@@ -22,6 +22,7 @@ from kruise.util.pods import (
     is_running_and_available,
     is_running_and_ready,
 )
+from kruise.util.rollout import min_ready_seconds_of
 
 CONDITION_TYPES = (CLONESET_FAILED_SCALE, CLONESET_FAILED_UPDATE)
 
@@ -42,7 +43,7 @@ def calculate(
 ) -> KubeObject:
     """The status fields the controller owns (conditions are set by ``set_condition``)."""
     spec = cloneset.get("spec") or {}
-    min_ready = int(spec.get("minReadySeconds") or 0)
+    min_ready = min_ready_seconds_of(spec)
     updated = [p for p in pods if revision_of(p) == update_revision]
     status: KubeObject = {
         "observedGeneration": int((cloneset.get("metadata") or {}).get("generation") or 0),

@@ -53,6 +53,13 @@ class ResourceOptions:
 
 
 class Cache:
+    """Reads served from shared informers, for reconcilers (``Manager.cache``).
+
+    Reads wait for their informer's first sync and return the cached dicts themselves,
+    which are shared: copy one before changing it. Every controller of a manager shares
+    one informer per resource.
+    """
+
     def __init__(
         self,
         client: ListWatcher,
@@ -76,6 +83,7 @@ class Cache:
 
     @property
     def started(self) -> bool:
+        """Whether ``start`` has been called (and ``stop`` not since)."""
         return self._started
 
     def informer(self, resource: Resource) -> Informer:
@@ -103,6 +111,7 @@ class Cache:
         return informer
 
     def informers(self) -> dict[Resource, Informer]:
+        """A snapshot of the informers created so far, by resource."""
         return dict(self._informers)
 
     async def synced_informer(self, resource: Resource) -> Informer:
@@ -161,6 +170,7 @@ class Cache:
             informer.start()
 
     async def stop(self) -> None:
+        """Stop every informer and wait for them; reads raise ``CacheNotStarted`` until restart."""
         self._started = False
         await asyncio.gather(*(i.stop() for i in self._informers.values()))
 

@@ -50,6 +50,7 @@ class Handlers:
                 self._call("add", handler.on_add, obj)
 
     def remove(self, handler: EventHandler) -> bool:
+        """Unregister ``handler``; False if it was not registered."""
         try:
             self._handlers.remove(handler)
         except ValueError:
@@ -57,16 +58,19 @@ class Handlers:
         return True
 
     def added(self, obj: KubeObject) -> None:
+        """Call every ``on_add`` with ``obj``."""
         for handler in self._handlers:
             if handler.on_add is not None:
                 self._call("add", handler.on_add, obj)
 
     def updated(self, old: KubeObject, new: KubeObject) -> None:
+        """Call every ``on_update`` with the old and the new object."""
         for handler in self._handlers:
             if handler.on_update is not None:
                 self._call("update", handler.on_update, old, new)
 
     def deleted(self, obj: KubeObject) -> None:
+        """Call every ``on_delete`` with the deleted object."""
         for handler in self._handlers:
             if handler.on_delete is not None:
                 self._call("delete", handler.on_delete, obj)

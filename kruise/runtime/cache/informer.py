@@ -48,6 +48,7 @@ from kruise.runtime.client.resource import Resource
 from kruise.runtime.client.types import KubeObject
 from kruise.runtime.clock import Clock, RealClock
 from kruise.runtime.log import get_logger
+from kruise.runtime.meta import resource_version_of, uid_of
 
 DEFAULT_WATCH_TIMEOUT = (300, 600)
 DEFAULT_PAGE_SIZE = 500
@@ -140,17 +141,21 @@ class Informer:
         return handler
 
     def remove_event_handler(self, handler: EventHandler) -> bool:
+        """Unregister a handle ``add_event_handler`` returned; False if it was not registered."""
         return self._handlers.remove(handler)
 
     def add_index(self, name: str, fn: IndexFunc) -> None:
+        """Index the stored objects by ``fn`` under ``name`` (see ``Store.add_index``)."""
         self.store.add_index(name, fn)
 
     # ---- reads -----------------------------------------------------------------------
 
     def get(self, name: str, namespace: str | None = None) -> KubeObject | None:
+        """The cached object, or None; shared and read-only."""
         return self.store.get(make_key(name, namespace))
 
     def list(self) -> builtins.list[KubeObject]:
+        """Every cached object; shared and read-only."""
         return self.store.list()
 
     # ---- lifecycle -------------------------------------------------------------------
@@ -162,6 +167,7 @@ class Informer:
 
     @property
     def running(self) -> bool:
+        """Whether the list-and-watch task is alive."""
         return self._task is not None and not self._task.done()
 
     async def wait_for_sync(self, timeout: float | None = None) -> bool:  # noqa: ASYNC109
@@ -175,6 +181,7 @@ class Informer:
             self._task = asyncio.create_task(self.run(), name=f"informer {self.name}")
 
     async def stop(self) -> None:
+        """Cancel the list-and-watch task and wait for it; the store keeps its objects."""
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
@@ -210,6 +217,7 @@ class Informer:
         self.drop_watch()
 
     def resume_watch(self) -> None:
+        """Allow watching again after ``pause_watch``."""
         self._watch_allowed.set()
 
     # ---- applying what the server says (no I/O; unit-testable) ----------------------
@@ -226,11 +234,11 @@ class Informer:
             if old is None:
                 store.put(obj, key)
                 handlers.added(obj)
-            elif _uid(old) != _uid(obj):
+            elif uid_of(old) != uid_of(obj):
                 store.put(obj, key)
                 handlers.deleted(old)
                 handlers.added(obj)
-            elif _rv(old) != _rv(obj):
+            elif resource_version_of(old) != resource_version_of(obj):
                 store.put(obj, key)
                 handlers.updated(old, obj)
         for key in [k for k in store.keys() if k not in seen]:  # noqa: SIM118 - a Store
@@ -242,7 +250,7 @@ class Informer:
 
     def apply_event(self, event_type: str, raw: KubeObject) -> None:
         """Apply one watch event (ADDED, MODIFIED, DELETED or BOOKMARK)."""
-        rv = _rv(raw)
+        rv = resource_version_of(raw)
         if event_type == "BOOKMARK":
             if rv:
                 self.resource_version = rv
@@ -408,11 +416,3 @@ async def wait_event(event: asyncio.Event, seconds: float | None, clock: Clock) 
         waiter.cancel()
         timer.cancel()
     return event.is_set()
-
-
-def _rv(obj: KubeObject) -> str:
-    return str((obj.get("metadata") or {}).get("resourceVersion") or "")
-
-
-def _uid(obj: KubeObject) -> str:
-    return str((obj.get("metadata") or {}).get("uid") or "")

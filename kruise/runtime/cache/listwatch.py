@@ -14,14 +14,20 @@ Transform = Callable[[KubeObject], KubeObject]
 
 
 class EventStream(Protocol):
+    """An open watch: async iteration yields events until the server ends it."""
+
     def __aiter__(self) -> AsyncIterator[WatchEvent]: ...
 
     async def __anext__(self) -> WatchEvent: ...
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Drop the connection; a closed stream is not read again."""
+        ...
 
 
 class ListWatcher(Protocol):
+    """The two reads an informer makes; ``kruise.runtime.client.Client`` provides them."""
+
     async def list(
         self,
         resource: Resource,
@@ -31,7 +37,9 @@ class ListWatcher(Protocol):
         field_selector: str | None = None,
         resource_version: str | None = None,
         page_size: int | None = ...,
-    ) -> ObjectList: ...
+    ) -> ObjectList:
+        """Every matching object and the resourceVersion the list was read at."""
+        ...
 
     def watch(
         self,
@@ -44,7 +52,9 @@ class ListWatcher(Protocol):
         timeout_seconds: int | None = None,
         allow_bookmarks: bool = True,
         read_timeout: float | None = None,
-    ) -> EventStream: ...
+    ) -> EventStream:
+        """A stream of the changes after ``resource_version``."""
+        ...
 
 
 def strip_managed_fields(obj: KubeObject) -> KubeObject:

@@ -39,10 +39,12 @@ def object_key(obj: KubeObject) -> str:
 
 
 def make_key(name: str, namespace: str | None = None) -> str:
+    """The store key of ``name`` in ``namespace`` (``object_key`` for a name alone)."""
     return f"{namespace}/{name}" if namespace else name
 
 
 def namespace_index(obj: KubeObject) -> list[str]:
+    """The ``namespace`` index function: the object's namespace, if it has one."""
     namespace = (obj.get("metadata") or {}).get("namespace")
     return [namespace] if namespace else []
 
@@ -57,6 +59,7 @@ def controller_uid(obj: KubeObject) -> str | None:
 
 
 def owner_index(obj: KubeObject) -> list[str]:
+    """The ``owner`` index function: the UID of the object's controller, if it has one."""
     uid = controller_uid(obj)
     return [uid] if uid else []
 
@@ -78,16 +81,20 @@ class Store:
         return key in self._items
 
     def get(self, key: str) -> KubeObject | None:
+        """The object under ``key``, or None."""
         return self._items.get(key)
 
     def keys(self) -> builtins.list[str]:
+        """Every key."""
         return list(self._items)
 
     def list(self) -> builtins.list[KubeObject]:
+        """Every object; the stored dicts themselves, not copies."""
         return list(self._items.values())
 
     @property
     def index_names(self) -> builtins.list[str]:
+        """The names of the indexes, ``namespace`` and ``owner`` first."""
         return list(self._indexers)
 
     def add_index(self, name: str, fn: IndexFunc) -> None:
@@ -122,6 +129,7 @@ class Store:
         return old
 
     def index_keys(self, name: str, value: str) -> builtins.list[str]:
+        """The keys of the objects indexed under ``value`` in index ``name``."""
         return list(self._index(name).get(value, ()))
 
     def by_index(self, name: str, value: str) -> builtins.list[KubeObject]:

@@ -9,7 +9,8 @@
 
 Verbs: get, list (paged), create, update, update_status, patch (merge, JSON,
 strategic), apply (server-side), delete (preconditions, propagation), get_scale,
-update_scale, watch. ``client.mapper`` maps (apiVersion, kind) to a ``Resource``.
+update_scale, watch. ``client.mapper`` maps (apiVersion, kind) to a ``Resource``;
+``is_served(client.transport, resource)`` asks whether one is served right now.
 Errors are typed (``NotFound``, ``Conflict``, ``Gone``, ``Invalid``...; predicates
 ``is_not_found`` etc.). QPS/burst and a per-request timeout come from ``RestConfig``;
 ``rest_client_requests_total`` goes to the ``CollectorRegistry`` passed in.
@@ -29,7 +30,7 @@ from kruise.runtime.client.credentials import (
     StaticCredentials,
     TokenFileCredentials,
 )
-from kruise.runtime.client.discovery import NoKindMatch, RESTMapper
+from kruise.runtime.client.discovery import NoKindMatch, RESTMapper, is_served
 from kruise.runtime.client.errors import (
     AlreadyExists,
     ApiError,
@@ -159,6 +160,7 @@ __all__ = [
     "is_gone",
     "is_invalid",
     "is_not_found",
+    "is_served",
     "is_server_error",
     "is_timeout",
     "is_too_many_requests",

@@ -26,6 +26,8 @@ DEFAULT_WATCH_READ_TIMEOUT = 300.0
 
 
 class PatchType(enum.StrEnum):
+    """The patch formats, as the Content-Type the API server reads them by."""
+
     MERGE = "application/merge-patch+json"
     JSON = "application/json-patch+json"
     STRATEGIC = "application/strategic-merge-patch+json"
@@ -66,11 +68,13 @@ class Client:
         await self.close()
 
     async def close(self) -> None:
+        """Close the connections (leaving ``async with`` does it)."""
         await self.transport.close()
 
     # ---- reads -----------------------------------------------------------------------
 
     async def get(self, resource: Resource, name: str, namespace: str | None = None) -> KubeObject:
+        """One object, read from the API server; ``NotFound`` if it does not exist."""
         path = resource.path(_scope(resource, namespace), name)
         return _typed(await self.transport.request("GET", path), resource)
 

@@ -14,6 +14,8 @@ TOKEN_FILE_PERIOD = 60.0
 
 
 class Credentials(Protocol):
+    """Where a ``Transport`` gets the Authorization header of each request."""
+
     async def authorization(self) -> str | None:
         """The Authorization header value to send now, e.g. ``"Bearer <token>"``."""
         ...
@@ -30,9 +32,11 @@ class StaticCredentials:
         self._header = header
 
     async def authorization(self) -> str | None:
+        """The header given to the constructor."""
         return self._header
 
     async def refresh(self) -> bool:
+        """Always False: a fixed value cannot be renewed."""
         return False
 
 
@@ -65,11 +69,13 @@ class TokenFileCredentials:
         return self._token != previous
 
     async def authorization(self) -> str | None:
+        """``Bearer <token>``, re-reading the file once ``period`` has passed since last read."""
         if self._clock.now() - self._read_at >= self.period:
             self._reload()
         return f"Bearer {self._token}"
 
     async def refresh(self) -> bool:
+        """Re-read the file now; True if the token changed."""
         return self._reload()
 
 
@@ -88,6 +94,7 @@ class ExecCredentials:
         return str(token) if token else None
 
     async def authorization(self) -> str | None:
+        """The plugin's token, running the plugin again first if its credential has expired."""
         # The plugin ran while the kubeconfig was loaded. The loader runs it again only once
         # its expirationTimestamp has passed; with no expiry the credential is kept until
         # the server rejects it.
@@ -97,6 +104,7 @@ class ExecCredentials:
         return self._header()
 
     async def refresh(self) -> bool:
+        """Run the plugin again now; True if it returned a different token."""
         async with self._lock:
             previous = self._header()
             if hasattr(self._loader, "exec_plugin_expiry"):

@@ -4,6 +4,8 @@ Built-in resources are known up front. Anything else is looked up in
 ``/api/v1`` or ``/apis/{group}/{version}`` and cached; a miss fetches that
 group version again once (a CRD may have just been installed) before failing
 with ``NoKindMatch``. Preferred versions come from ``/api`` and ``/apis``.
+
+``is_served`` asks the server, uncached, whether a resource is served right now.
 """
 
 from __future__ import annotations
@@ -25,6 +27,12 @@ class NoKindMatch(ClientError, LookupError):
 
 
 class RESTMapper:
+    """Finds the ``Resource`` (plural, scope) of a kind, as controller-runtime's RESTMapper.
+
+    Built-ins are known without a request; other group versions are discovered on first use
+    and cached. ``Client.mapper`` is one, shared by everything using that client.
+    """
+
     def __init__(self, transport: Transport, known: Iterable[Resource] = BUILTIN_RESOURCES) -> None:
         self._transport = transport
         self._known = tuple(known)
@@ -39,6 +47,7 @@ class RESTMapper:
         self._preferred = {}
 
     async def resource_for(self, api_version: str, kind: str) -> Resource:
+        """The resource of ``kind`` in ``api_version``; ``NoKindMatch`` if the server has none."""
         group, version = split_api_version(api_version)
         key = (group, version, kind)
         if key not in self._resources:
@@ -51,6 +60,7 @@ class RESTMapper:
             raise NoKindMatch(f"no resource for kind {kind!r} in {api_version!r}") from None
 
     async def resource_for_object(self, obj: KubeObject) -> Resource:
+        """The resource of an object, by its ``apiVersion`` and ``kind``."""
         return await self.resource_for(str(obj.get("apiVersion", "")), str(obj.get("kind", "")))
 
     async def resource_for_group_kind(self, group: str, kind: str) -> Resource:
@@ -59,6 +69,7 @@ class RESTMapper:
         return await self.resource_for(f"{group}/{version}" if group else version, kind)
 
     async def preferred_version(self, group: str) -> str:
+        """The version the server prefers for ``group`` ("" is the core group)."""
         if group not in self._preferred:
             async with self._lock:
                 if group not in self._preferred:
@@ -90,3 +101,17 @@ class RESTMapper:
                 continue
             resource = Resource(group, version, name, str(entry["kind"]), bool(entry["namespaced"]))
             self._resources[(group, version, resource.kind)] = resource
+
+
+async def is_served(transport: Transport, resource: Resource) -> bool:
+    """Whether the API server serves ``resource`` in its version now (for a custom
+    resource: its CRD is installed, established and serves that version). Asked afresh
+    every time, bypassing the RESTMapper's cache; errors other than 404 propagate."""
+    group_version = f"/apis/{resource.group}" if resource.group else "/api"
+    try:
+        listing: dict[str, Any] = await transport.request(
+            "GET", f"{group_version}/{resource.version}"
+        )
+    except NotFound:
+        return False
+    return any(entry.get("name") == resource.plural for entry in listing.get("resources") or ())

@@ -46,6 +46,7 @@ class ApiError(ClientError):
 
     @property
     def causes(self) -> list[StatusCause]:
+        """The Status's ``details.causes``: per field, what was wrong."""
         return list(self.details.get("causes", []))
 
     def __str__(self) -> str:
@@ -53,18 +54,26 @@ class ApiError(ClientError):
 
 
 class BadRequest(ApiError):
+    """400: the request was malformed."""
+
     default_status = 400
 
 
 class Unauthorized(ApiError):
+    """401: the credentials were refused (the transport refreshes them once first)."""
+
     default_status = 401
 
 
 class Forbidden(ApiError):
+    """403: authenticated, but RBAC does not allow the request."""
+
     default_status = 403
 
 
 class NotFound(ApiError):
+    """404: the object, or the resource itself, does not exist."""
+
     default_status = 404
 
 
@@ -93,10 +102,14 @@ class Invalid(ApiError):
 
 
 class TooManyRequests(ApiError):
+    """429: the server throttled the request; ``retry_after`` is its wait, if it gave one."""
+
     default_status = 429
 
 
 class ServerError(ApiError):
+    """A 5xx other than 504: InternalError, ServiceUnavailable, ServerTimeout and the like."""
+
     default_status = 500
 
 
@@ -141,6 +154,7 @@ _BY_CODE: dict[int, type[ApiError]] = {
 
 
 def error_class(status: int, reason: str, message: str = "") -> type[ApiError]:
+    """The ``ApiError`` subclass for a status: by reason if known, else by code."""
     if reason in _BY_REASON:
         return _BY_REASON[reason]
     if status in _BY_CODE:
@@ -208,14 +222,17 @@ def _is(err: BaseException, cls: type[ApiError]) -> bool:
 
 
 def is_not_found(err: BaseException) -> bool:
+    """True for ``NotFound``."""
     return _is(err, NotFound)
 
 
 def is_already_exists(err: BaseException) -> bool:
+    """True for ``AlreadyExists`` (a 409 on create)."""
     return _is(err, AlreadyExists)
 
 
 def is_conflict(err: BaseException) -> bool:
+    """True for ``Conflict``; False for ``AlreadyExists``, though both are 409."""
     return _is(err, Conflict)
 
 
@@ -225,28 +242,35 @@ def is_gone(err: BaseException) -> bool:
 
 
 def is_forbidden(err: BaseException) -> bool:
+    """True for ``Forbidden``."""
     return _is(err, Forbidden)
 
 
 def is_unauthorized(err: BaseException) -> bool:
+    """True for ``Unauthorized``."""
     return _is(err, Unauthorized)
 
 
 def is_invalid(err: BaseException) -> bool:
+    """True for ``Invalid`` (422, with the invalid fields in ``causes``)."""
     return _is(err, Invalid)
 
 
 def is_too_many_requests(err: BaseException) -> bool:
+    """True for ``TooManyRequests``."""
     return _is(err, TooManyRequests)
 
 
 def is_timeout(err: BaseException) -> bool:
+    """True for ``Timeout``, whether the server or the client gave up."""
     return _is(err, Timeout)
 
 
 def is_bad_request(err: BaseException) -> bool:
+    """True for ``BadRequest``."""
     return _is(err, BadRequest)
 
 
 def is_server_error(err: BaseException) -> bool:
+    """True for ``ServerError`` (a 5xx other than 504)."""
     return _is(err, ServerError)

@@ -36,6 +36,7 @@ class ClientMetrics:
         )
 
     def observe(self, method: str, host: str, code: int | None, seconds: float) -> None:
+        """Count one request and its latency; ``code`` None means no HTTP answer came back."""
         label = NO_RESPONSE_CODE if code is None else str(code)
         self.requests.labels(code=label, method=method, host=host).inc()
         self.duration.labels(verb=method, host=host).observe(seconds)
@@ -46,6 +47,7 @@ class ClientMetrics:
 
     @classmethod
     def for_registry(cls, registry: CollectorRegistry) -> ClientMetrics:
+        """The one instance for ``registry``, created on first use."""
         metrics = cls._by_registry.get(registry)
         if metrics is None:
             metrics = cls._by_registry[registry] = cls(registry)

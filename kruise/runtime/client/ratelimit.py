@@ -26,6 +26,7 @@ class TokenBucket:
 
     @property
     def enabled(self) -> bool:
+        """False when ``qps <= 0``: every call passes at once."""
         return self.qps > 0
 
     def _refill(self) -> None:

@@ -44,6 +44,8 @@ def split_api_version(api_version: str) -> tuple[str, str]:
 
 @dataclass(frozen=True)
 class Resource:
+    """A kind as the REST client addresses it; the constants in this module name the common ones."""
+
     group: str
     version: str
     plural: str
@@ -52,13 +54,16 @@ class Resource:
 
     @property
     def api_version(self) -> str:
+        """``group/version``, or just the version for the core group."""
         return f"{self.group}/{self.version}" if self.group else self.version
 
     @property
     def builtin(self) -> bool:
+        """Whether the kind is compiled into kube-apiserver (strategic merge patch works for it)."""
         return self.group in BUILTIN_GROUPS
 
     def group_version_path(self) -> str:
+        """``/apis/<group>/<version>``, or ``/api/<version>`` for the core group."""
         return f"/apis/{self.group}/{self.version}" if self.group else f"/api/{self.version}"
 
     def path(

@@ -68,10 +68,12 @@ class Transport:
         await self.close()
 
     async def close(self) -> None:
+        """Close the session and its connections, open watches included."""
         await self._session.close()
 
     @property
     def closed(self) -> bool:
+        """Whether ``close`` has run."""
         return self._session.closed
 
     async def request(

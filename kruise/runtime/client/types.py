@@ -13,6 +13,8 @@ KubeObject = dict[str, Any]
 
 
 class OwnerReference(TypedDict, total=False):
+    """metav1.OwnerReference; ``controller: true`` marks the one owner that manages the object."""
+
     apiVersion: str
     kind: str
     name: str
@@ -22,6 +24,8 @@ class OwnerReference(TypedDict, total=False):
 
 
 class ObjectMeta(TypedDict, total=False):
+    """metav1.ObjectMeta, the fields of ``metadata`` this package reads."""
+
     name: str
     generateName: str
     namespace: str
@@ -39,12 +43,16 @@ class ObjectMeta(TypedDict, total=False):
 
 
 class StatusCause(TypedDict, total=False):
+    """One reason a request failed, usually naming the ``field`` at fault."""
+
     reason: str
     message: str
     field: str
 
 
 class StatusDetails(TypedDict, total=False):
+    """metav1.StatusDetails: which object a Status is about, and why in detail."""
+
     name: str
     group: str
     kind: str

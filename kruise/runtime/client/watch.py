@@ -62,6 +62,7 @@ class WatchStream:
             raise
 
     def close(self) -> None:
+        """Drop the connection; iterating afterwards raises ``RuntimeError``."""
         self._closed = True
         if self._response is not None:
             self._response.close()

@@ -31,6 +31,12 @@ class _Watch:
 
 
 class Builder:
+    """Wires a controller into a manager: what it reconciles, what else it watches, how.
+
+    Build with the chained calls, then ``complete(reconciler)``. The controller's informers
+    come from the manager's shared cache, and it runs only in the elected leader.
+    """
+
     def __init__(self, manager: Manager) -> None:
         self.manager = manager
         self._name: str | None = None
@@ -43,6 +49,7 @@ class Builder:
         self._cache_sync_timeout = 120.0
 
     def named(self, name: str) -> Builder:
+        """The controller's name in logs and metrics (default: the ``for_`` kind in lower case)."""
         self._name = name
         return self
 
@@ -63,12 +70,14 @@ class Builder:
         return self
 
     def watches(self, resource: Resource, handler: EventHandler, *predicates: Predicate) -> Builder:
+        """Also watch ``resource``; ``handler`` decides which requests each event enqueues."""
         self._watches.append(_Watch(resource, handler, list(predicates)))
         return self
 
     def watches_channel(
         self, events: asyncio.Queue[dict[str, Any]], handler: EventHandler
     ) -> Builder:
+        """Also take objects put on ``events`` (a ``Channel`` source); ``handler`` maps them."""
         self._channels.append(Channel(events, handler, self._global_predicates))
         return self
 
@@ -84,6 +93,8 @@ class Builder:
         rate_limiter: RateLimiter | None = None,
         cache_sync_timeout: float | None = None,
     ) -> Builder:
+        """Worker count (default 1), rate limiter (default: the manager's) and cache sync timeout
+        (default 120 s); options left out keep their value."""
         if workers is not None:
             if workers < 1:
                 raise ValueError("workers must be at least 1")

@@ -33,6 +33,15 @@ class CacheSyncTimeout(Exception):
 
 
 class Controller:
+    """Feeds requests from its sources through a rate-limited queue to a reconciler.
+
+    ``workers`` reconcile at once, but never two on the same request: a request added while
+    it is being reconciled waits until that reconcile ends. An exception retries the request
+    with the rate limiter's backoff; ``TerminalError`` is counted and not retried; an
+    exception that is not a ``ClientError``, ``TimeoutError`` or ``OSError`` is also counted
+    as a panic. Nothing a reconciler raises stops a worker.
+    """
+
     def __init__(
         self,
         name: str,
@@ -64,6 +73,7 @@ class Controller:
             metrics.init_controller(name, workers)
 
     def watch(self, source: Source) -> None:
+        """Add an event source; sources start with the controller."""
         self.sources.append(source)
 
     async def start(self, stopping: asyncio.Event) -> None:

@@ -13,14 +13,31 @@ Obj = dict[str, Any]
 
 
 class RequestQueue(Protocol):
-    def add(self, item: Request) -> None: ...
+    """Where handlers put requests: the controller's work queue, or a list in a test."""
+
+    def add(self, item: Request) -> None:
+        """Enqueue ``item``; a request already waiting is not queued twice."""
+        ...
 
 
 class EventHandler(Protocol):
-    def create(self, obj: Obj, queue: RequestQueue) -> None: ...
-    def update(self, old: Obj, new: Obj, queue: RequestQueue) -> None: ...
-    def delete(self, obj: Obj, queue: RequestQueue) -> None: ...
-    def generic(self, obj: Obj, queue: RequestQueue) -> None: ...
+    """Maps each event of a watched kind to the requests it should trigger."""
+
+    def create(self, obj: Obj, queue: RequestQueue) -> None:
+        """An object was added (also every existing object when the watch starts)."""
+        ...
+
+    def update(self, old: Obj, new: Obj, queue: RequestQueue) -> None:
+        """An object changed; ``old`` is the state before the change."""
+        ...
+
+    def delete(self, obj: Obj, queue: RequestQueue) -> None:
+        """An object was deleted; ``obj`` is the last state seen."""
+        ...
+
+    def generic(self, obj: Obj, queue: RequestQueue) -> None:
+        """An event from outside the API server, such as a ``Channel`` source."""
+        ...
 
 
 class _PerObject(abc.ABC):
@@ -48,9 +65,11 @@ class EnqueueRequestForObject(_PerObject):
     """Reconcile the object the event is about."""
 
     def requests(self, obj: Obj) -> Iterable[Request]:
+        """The object's own namespace and name."""
         return [Request.from_object(obj)]
 
     def update(self, old: Obj, new: Obj, queue: RequestQueue) -> None:
+        """Enqueue the new object only: an update cannot change its name."""
         queue.add(Request.from_object(new))
 
 
@@ -64,6 +83,7 @@ class EnqueueRequestForOwner(_PerObject):
     only_controller: bool = True
 
     def requests(self, obj: Obj) -> Iterable[Request]:
+        """One request per matching owner reference, in the object's namespace."""
         meta = obj.get("metadata") or {}
         namespace = str(meta.get("namespace") or "")
         found = []
@@ -83,4 +103,5 @@ class EnqueueRequestsFromMapFunc(_PerObject):
     map_fn: Callable[[Obj], Iterable[Request]]
 
     def requests(self, obj: Obj) -> Iterable[Request]:
+        """What ``map_fn`` returns for ``obj``."""
         return list(self.map_fn(obj))

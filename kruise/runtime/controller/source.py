@@ -15,13 +15,19 @@ Obj = dict[str, Any]
 
 
 class Source(Protocol):
+    """Where a controller's events come from; the controller starts and stops it."""
+
     def start(self, queue: RequestQueue) -> None:
         """Begin delivering events to ``queue``."""
         ...
 
-    async def wait_for_sync(self) -> None: ...
+    async def wait_for_sync(self) -> None:
+        """Return once the source has delivered what existed at its start."""
+        ...
 
-    async def stop(self) -> None: ...
+    async def stop(self) -> None:
+        """Stop delivering events."""
+        ...
 
 
 class Kind:
@@ -41,6 +47,7 @@ class Kind:
         self._informer = cache.informer(resource)
 
     def start(self, queue: RequestQueue) -> None:
+        """Register with the shared informer; objects already cached arrive as creates."""
         handler, predicates = self.handler, self.predicates
 
         def on_add(obj: Obj) -> None:
@@ -58,9 +65,11 @@ class Kind:
         self._registration = self._informer.add_event_handler(on_add, on_update, on_delete)
 
     async def wait_for_sync(self) -> None:
+        """Return once the informer's first list has been applied."""
         await self._informer.wait_for_sync()
 
     async def stop(self) -> None:
+        """Unregister from the informer, which keeps running for the cache's other users."""
         self._informer.remove_event_handler(self._registration)
 
     def __repr__(self) -> str:
@@ -82,6 +91,7 @@ class Channel:
         self._task: asyncio.Task[None] | None = None
 
     def start(self, queue: RequestQueue) -> None:
+        """Start passing objects from ``events`` to the handler as generic events."""
         self._task = asyncio.create_task(self._pump(queue))
 
     async def _pump(self, queue: RequestQueue) -> None:
@@ -91,9 +101,11 @@ class Channel:
                 self.handler.generic(obj, queue)
 
     async def wait_for_sync(self) -> None:
+        """Return at once: a channel has nothing to catch up on."""
         return None
 
     async def stop(self) -> None:
+        """Stop reading ``events``; objects still on it stay there."""
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)

@@ -52,6 +52,8 @@ def _stop_on(signals: list[signal.Signals], stop: threading.Event) -> None:
 
 
 def up(args: argparse.Namespace) -> int:
+    """Start a control plane (or with ``--cluster`` a local cluster) and keep it up until a
+    signal; print how to reach it once it is ready. Returns the exit code."""
     stop = threading.Event()
     _stop_on([signal.SIGINT, signal.SIGTERM], stop)
     plane: ControlPlane
@@ -85,6 +87,7 @@ def up(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``python -m kruise.runtime.envtest``: an envtest failure is one line and exit code 1."""
     args = _parser().parse_args(argv)
     try:
         return up(args)

@@ -16,6 +16,8 @@ BUILD_HINT = "run 'make binaries' (hack/build-binaries.sh) to build it"
 
 
 def cache_root() -> Path:
+    """The folder the binaries are built into: ``$KRUISE_BIN_CACHE``, else
+    ``$XDG_CACHE_HOME/kruise-py/bin`` (``~/.cache`` without it)."""
     if explicit := os.environ.get("KRUISE_BIN_CACHE"):
         return Path(explicit)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
@@ -35,6 +37,7 @@ class Binaries:
 
     @classmethod
     def default(cls) -> Binaries:
+        """The pinned versions under ``cache_root()``, with the per-binary overrides applied."""
         root = cache_root()
         kube = root / f"kubernetes-{KUBE_VERSION}"
 

@@ -27,6 +27,7 @@ class KeyPair:
     key_pem: bytes
 
     def write(self, cert_path: Path, key_path: Path) -> None:
+        """Write both files; the key is readable by its owner only."""
         cert_path.write_bytes(self.cert_pem)
         key_path.write_bytes(self.key_pem)
         key_path.chmod(0o600)
@@ -90,10 +91,12 @@ class TinyCA:
 
     @property
     def pair(self) -> KeyPair:
+        """The CA's own certificate and key."""
         return KeyPair(self._cert.public_bytes(serialization.Encoding.PEM), _key_pem(self._key))
 
     @property
     def cert_pem(self) -> bytes:
+        """The CA certificate, for clients to trust."""
         return self.pair.cert_pem
 
     def issue(

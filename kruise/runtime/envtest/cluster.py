@@ -39,6 +39,7 @@ class NodeSpec:
     )
 
     def manifest(self) -> dict[str, Any]:
+        """The Node object, annotated so that kwok takes it over and reports it Ready."""
         labels = {
             "kubernetes.io/hostname": self.name,
             "kubernetes.io/os": "linux",
@@ -61,6 +62,12 @@ class NodeSpec:
 
 @dataclass
 class LocalClusterOptions(ControlPlaneOptions):
+    """``ControlPlaneOptions`` plus the fake nodes (three by default) and
+    kube-controller-manager's client QPS and burst (its own defaults when None).
+
+    ServiceAccount admission is on: kube-controller-manager creates the default accounts.
+    """
+
     nodes: list[NodeSpec] = field(
         default_factory=lambda: [NodeSpec(f"kwok-node-{i}") for i in range(3)]
     )
@@ -87,6 +94,7 @@ class LocalCluster(ControlPlane):
         self.kwok: Process | None = None
 
     def processes(self) -> list[Process]:
+        """Every component, in start order: etcd, kube-apiserver, then the ones this class adds."""
         extra = [self.controller_manager, self.scheduler, self.kwok]
         return super().processes() + [p for p in extra if p is not None]
 

@@ -78,10 +78,12 @@ class ControlPlane:
 
     @property
     def url(self) -> str:
+        """The API server's https URL."""
         return f"https://{self.host}:{self.apiserver_port}"
 
     @property
     def kubeconfig_path(self) -> Path:
+        """The admin kubeconfig file, written on ``start``."""
         return self.workdir / "kubeconfig"
 
     def processes(self) -> list[Process]:
@@ -89,6 +91,8 @@ class ControlPlane:
         return [p for p in (self.etcd, self.apiserver) if p is not None]
 
     def start(self) -> None:
+        """Start etcd and kube-apiserver and wait until ``/readyz`` answers; a second call does
+        nothing. A failure stops whatever had started and raises one line naming the cause."""
         if self._started:
             return
         self._started = True
@@ -131,6 +135,7 @@ class ControlPlane:
 
     @property
     def rest(self) -> SyncRest:
+        """A small blocking admin client, for setting up tests without an event loop."""
         if self._rest is None:
             self._rest = SyncRest(
                 RestConfig(
@@ -156,6 +161,8 @@ class ControlPlane:
         return install_webhooks(self.rest, sources, endpoint)
 
     def kubeconfig(self) -> dict[str, Any]:
+        """The admin kubeconfig (cluster-admin by client certificate), as a dict."""
+
         def b64(path: Path) -> str:
             return base64.b64encode(path.read_bytes()).decode()
 

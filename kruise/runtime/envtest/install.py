@@ -41,9 +41,11 @@ class WebhookEndpoint:
     ca_pem: bytes
 
     def url(self, path: str) -> str:
+        """The https URL of ``path`` on this endpoint."""
         return f"https://{self.host}:{self.port}/{path.lstrip('/')}"
 
     def client_config(self, path: str) -> dict[str, Any]:
+        """A webhook ``clientConfig`` that calls ``path`` here and trusts ``ca_pem``."""
         return {"url": self.url(path), "caBundle": base64.b64encode(self.ca_pem).decode()}
 
 
@@ -99,6 +101,8 @@ def _with_conversion_endpoint(
 
 
 def wait_for_crds(rest: SyncRest, crds: list[dict[str, Any]], timeout: float = 30.0) -> None:
+    """Wait until every CRD is Established and served; ``EnvtestError`` naming the ones that
+    are not, with the API server's reason, after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     pending = {crd["metadata"]["name"]: crd for crd in crds}
     reasons: dict[str, str] = {}

@@ -77,9 +77,12 @@ class Process:
 
     @property
     def pid(self) -> int | None:
+        """The child's process id, once started."""
         return self._popen.pid if self._popen else None
 
     def start(self) -> None:
+        """Spawn the binary in its own session, output appended to ``log_path``. The child is
+        killed when this process dies, even by SIGKILL, and stopped at interpreter exit."""
         if not Path(self.args[0]).is_file():
             raise BinaryNotFoundError(f"{self.name}: binary {self.args[0]} does not exist")
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -99,9 +102,11 @@ class Process:
             _LIVE.add(self)
 
     def alive(self) -> bool:
+        """Whether the child was started and has not exited."""
         return self._popen is not None and self._popen.poll() is None
 
     def returncode(self) -> int | None:
+        """The exit code, or None while running or before ``start``."""
         return self._popen.poll() if self._popen else None
 
     def check_alive(self) -> None:
@@ -161,6 +166,7 @@ class Process:
             self._popen.wait()
 
     def log_tail(self, lines: int = 40) -> str:
+        """The last ``lines`` lines of the log ("" if there is none yet)."""
         try:
             text = self.log_path.read_text(errors="replace")
         except OSError:

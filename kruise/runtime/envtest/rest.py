@@ -32,6 +32,8 @@ class RestError(EnvtestError):
 
 @dataclass(frozen=True)
 class RestConfig:
+    """Where ``SyncRest`` connects, and the client certificate it authenticates with."""
+
     host: str
     port: int
     ca_file: Path
@@ -55,6 +57,8 @@ class SyncRest:
         body: Any = None,
         content_type: str = "application/json",
     ) -> Any:
+        """Send ``body`` as JSON; the parsed answer (text if not JSON, None if empty), or
+        ``RestError`` for a 4xx or 5xx."""
         conn = http.client.HTTPSConnection(
             self.config.host, self.config.port, context=self._ssl, timeout=self.timeout
         )
@@ -78,6 +82,7 @@ class SyncRest:
             return data
 
     def get(self, path: str) -> Any:
+        """GET ``path``; the parsed answer."""
         return self.request("GET", path)
 
     def ok(self, path: str) -> bool:

@@ -9,6 +9,8 @@ from kruise.runtime.expectations._base import Expiring
 
 
 class ScaleAction(StrEnum):
+    """Which kind of change a scale expectation waits to see."""
+
     CREATE = "create"
     DELETE = "delete"
 

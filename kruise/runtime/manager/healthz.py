@@ -17,17 +17,22 @@ CHECK_TIMEOUT = 5.0
 
 
 class HealthChecks:
+    """The named liveness and readiness checks of a manager, and the HTTP app serving them."""
+
     def __init__(self) -> None:
         self.liveness: dict[str, Checker] = {}
         self.readiness: dict[str, Checker] = {}
 
     def add_healthz(self, name: str, check: Checker) -> None:
+        """Add a liveness check (``/healthz``); a name already used is replaced."""
         self.liveness[name] = check
 
     def add_readyz(self, name: str, check: Checker) -> None:
+        """Add a readiness check (``/readyz``); a name already used is replaced."""
         self.readiness[name] = check
 
     def app(self) -> web.Application:
+        """An aiohttp app answering ``/healthz`` and ``/readyz``; each check gets 5 seconds."""
         app = web.Application()
         for path, checks in (("/healthz", self.liveness), ("/readyz", self.readiness)):
             app.router.add_get(path, self._handler(checks))

@@ -36,6 +36,10 @@ class LeadershipLost(Exception):
 
 @dataclass(frozen=True)
 class LeaderElectionConfig:
+    """Which Lease to contend for, as whom, and client-go's three timings. Timings that
+    cannot work (a renew deadline not shorter than the lease duration, say) raise
+    ``ValueError``."""
+
     name: str
     namespace: str
     identity: str
@@ -53,6 +57,7 @@ class LeaderElectionConfig:
 
     @property
     def request_timeout(self) -> float:
+        """The longest one Lease request may take: half the renew deadline, at least 1 s."""
         return max(self.renew_deadline / 2, 1.0)
 
 
@@ -62,6 +67,13 @@ def _micro_time(wall: float) -> str:
 
 
 class LeaderElector:
+    """Acquires, renews and releases one Lease on behalf of ``config.identity``.
+
+    At most one candidate holds the Lease at a time: every write carries the resourceVersion
+    last read. A leader that cannot renew within the renew deadline raises
+    ``LeadershipLost`` from ``keep_renewing`` and must stop leading at once.
+    """
+
     def __init__(
         self,
         client: Client,
@@ -84,10 +96,12 @@ class LeaderElector:
 
     @property
     def is_leader(self) -> bool:
+        """Whether we hold the Lease, as far as the last acquire or renewal attempt knows."""
         return self._leading
 
     @property
     def observed_holder(self) -> str:
+        """The holder identity in the Lease as last read ("" when none)."""
         return str((self._observed_spec or {}).get("holderIdentity") or "")
 
     def check_renewal(self) -> None:

@@ -48,6 +48,9 @@ log = get_logger("manager")
 
 
 class Runnable(Protocol):
+    """Anything a ``Manager`` starts and stops: controllers, webhook servers, certificate
+    controllers."""
+
     async def start(self, stopping: asyncio.Event) -> None:
         """Run until ``stopping`` is set, then finish in-flight work and return."""
         ...
@@ -55,6 +58,8 @@ class Runnable(Protocol):
 
 @dataclass
 class ManagerOptions:
+    """How a ``Manager`` serves, elects and throttles; kruise-manager fills it from its flags."""
+
     metrics_addr: str = ":8080"  # "0" disables
     health_probe_addr: str = ":8000"  # "0" disables
     leader_election: bool = False
@@ -83,10 +88,19 @@ def parse_listen_address(address: str) -> tuple[str, int] | None:
 
 
 def default_identity() -> str:
+    """This replica's name in the Lease: the host name and a random UUID."""
     return f"{socket.gethostname()}_{uuid.uuid4()}"
 
 
 class Manager:
+    """Runs a replica's controllers and servers over one client, cache and metrics registry.
+
+    Components built from a manager share its ``cache`` (one informer per resource), its
+    ``registry`` and its ``clock``. Leader-only runnables run only while this replica holds
+    the Lease (always, without leader election); the rest run in every replica. See the
+    module docstring for the start and stop order.
+    """
+
     def __init__(
         self,
         client: Client,
@@ -136,9 +150,11 @@ class Manager:
         (self._leader_runnables if needs_leader_election else self._runnables).append(runnable)
 
     def add_healthz(self, name: str, check: Callable[[], Awaitable[None]]) -> None:
+        """Add a liveness check to ``/healthz``; it raises when unhealthy."""
         self.health.add_healthz(name, check)
 
     def add_readyz(self, name: str, check: Callable[[], Awaitable[None]]) -> None:
+        """Add a readiness check to ``/readyz``; it raises when not ready."""
         self.health.add_readyz(name, check)
 
     def new_rate_limiter(self) -> RateLimiter:
@@ -154,6 +170,10 @@ class Manager:
 
     @property
     def is_leader(self) -> bool:
+        """Whether this replica leads: it holds the Lease, or runs without leader election.
+
+        False before ``run`` wins the election, and again once it returns.
+        """
         return self.elected.is_set()
 
     async def run(self, stop: asyncio.Event) -> None:

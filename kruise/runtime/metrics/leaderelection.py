@@ -6,6 +6,8 @@ from prometheus_client import CollectorRegistry, Counter, Gauge
 
 
 class LeaderElectionMetrics:
+    """``leader_election_master_status`` and ``leader_election_slowpath_total`` on one registry."""
+
     def __init__(self, registry: CollectorRegistry) -> None:
         self.master_status = Gauge(
             "leader_election_master_status",
@@ -24,5 +26,6 @@ class LeaderElectionMetrics:
         )
 
     def init_lease(self, name: str) -> None:
+        """Export both series for the Lease ``name`` at zero, before the first election."""
         self.master_status.labels(name).set(0)
         self.slowpath.labels(name)

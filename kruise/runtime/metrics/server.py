@@ -7,6 +7,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 
 
 def metrics_app(registry: CollectorRegistry) -> web.Application:
+    """An aiohttp app serving ``registry`` on ``/metrics`` in the Prometheus text format."""
+
     async def handle(_: web.Request) -> web.Response:
         body = generate_latest(registry)
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})

@@ -37,6 +37,8 @@ Cause = Mapping[str, str]
 
 @dataclass(frozen=True)
 class AdmissionRequest:
+    """What a handler is asked: the AdmissionReview's ``request``, parsed and checked."""
+
     uid: str
     kind: dict[str, str]  # group, version, kind
     resource: dict[str, str]  # group, version, resource
@@ -53,6 +55,8 @@ class AdmissionRequest:
 
 @dataclass(frozen=True)
 class AdmissionResponse:
+    """A handler's answer; build it with ``allow``, ``deny``, ``invalid`` or ``patch_from``."""
+
     allowed: bool
     code: int = 200
     reason: str = ""
@@ -63,6 +67,7 @@ class AdmissionResponse:
 
     @classmethod
     def allow(cls, message: str = "", *, warnings: Iterable[str] = ()) -> AdmissionResponse:
+        """Admit the request as it is."""
         return cls(allowed=True, message=message, warnings=tuple(warnings))
 
     @classmethod
@@ -75,6 +80,7 @@ class AdmissionResponse:
         causes: Iterable[Cause] = (),
         warnings: Iterable[str] = (),
     ) -> AdmissionResponse:
+        """Refuse the request (403 Forbidden unless ``code`` and ``reason`` say otherwise)."""
         return cls(
             allowed=False,
             code=code,
@@ -113,7 +119,15 @@ class AdmissionResponse:
 
 
 class AdmissionHandler(Protocol):
-    async def handle(self, request: AdmissionRequest) -> AdmissionResponse: ...
+    """A validating or mutating webhook, registered on a path of ``WebhookServer``.
+
+    A handler that raises or takes too long is answered with a denial (code 500) and the
+    server keeps serving.
+    """
+
+    async def handle(self, request: AdmissionRequest) -> AdmissionResponse:
+        """The answer to one admission request."""
+        ...
 
 
 def _cause(cause: Cause) -> dict[str, str]:

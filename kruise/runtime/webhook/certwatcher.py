@@ -36,6 +36,12 @@ def server_context() -> ssl.SSLContext:
 
 
 class CertWatcher:
+    """The webhook server's certificate pair, polled on disk and reloaded when it changes.
+
+    Listen with ``context``: each new handshake gets the newest pair that loaded, so a
+    rotation needs no restart, and a pair that fails to load is never served.
+    """
+
     def __init__(
         self,
         cert_path: Path,
@@ -56,6 +62,7 @@ class CertWatcher:
 
     @property
     def loaded(self) -> bool:
+        """Whether a pair has loaded, so handshakes can succeed."""
         return self._current is not None
 
     def _select(

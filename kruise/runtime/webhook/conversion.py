@@ -34,11 +34,17 @@ class ConversionError(Exception):
 
 
 class Converter(Protocol):
-    def convert(self, obj: dict[str, Any], desired_api_version: str) -> dict[str, Any]: ...
+    """Converts one custom resource between the versions its CRD serves."""
+
+    def convert(self, obj: dict[str, Any], desired_api_version: str) -> dict[str, Any]:
+        """``obj`` in ``desired_api_version``; raise ``ConversionError`` when it cannot be done."""
+        ...
 
 
 @dataclass(frozen=True)
 class ConversionRequest:
+    """What a ConversionReview asks: every object, to be converted to one version."""
+
     uid: str
     desired_api_version: str
     objects: list[dict[str, Any]]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from typing import Any
 
 Operation = dict[str, Any]
@@ -25,6 +26,7 @@ def escape(token: str) -> str:
 
 
 def unescape(token: str) -> str:
+    """The inverse of ``escape``."""
     return token.replace("~1", "/").replace("~0", "~")
 
 
@@ -168,29 +170,55 @@ def _apply_one(doc: Any, op: Any) -> Any:
         raise JsonPatchError("an operation must be an object")
     name = op.get("op")
     tokens = _tokens(op.get("path"))
-    if name in {"add", "replace", "test"} and "value" not in op:
+    if name in _NEEDS_VALUE and "value" not in op:
         raise JsonPatchError(f"{name} needs a value")
-    if name == "add":
-        return _add(doc, tokens, copy.deepcopy(op["value"]))
-    if name == "remove":
-        return _remove(doc, tokens)[0]
-    if name == "replace":
-        _resolve(doc, tokens)
-        if not tokens:
-            return copy.deepcopy(op["value"])
-        doc, _ = _remove(doc, tokens)
-        return _add(doc, tokens, copy.deepcopy(op["value"]))
-    if name == "test":
-        if not same(_resolve(doc, tokens), op["value"]):
-            raise JsonPatchError(f"test failed at {op['path']!r}")
-        return doc
-    if name in {"move", "copy"}:
-        source = _tokens(op.get("from"))
-        if name == "move":
-            if tokens[: len(source)] == source and len(tokens) > len(source):
-                raise JsonPatchError("cannot move a value into itself")
-            doc, value = _remove(doc, source)
-        else:
-            value = copy.deepcopy(_resolve(doc, source))
-        return _add(doc, tokens, value)
-    raise JsonPatchError(f"unknown operation {name!r}")
+    applier = _APPLIERS.get(name) if isinstance(name, str) else None
+    if applier is None:
+        raise JsonPatchError(f"unknown operation {name!r}")
+    return applier(doc, tokens, op)
+
+
+def _apply_add(doc: Any, tokens: list[str], op: Operation) -> Any:
+    return _add(doc, tokens, copy.deepcopy(op["value"]))
+
+
+def _apply_remove(doc: Any, tokens: list[str], op: Operation) -> Any:
+    return _remove(doc, tokens)[0]
+
+
+def _apply_replace(doc: Any, tokens: list[str], op: Operation) -> Any:
+    _resolve(doc, tokens)  # the target must exist
+    if not tokens:
+        return copy.deepcopy(op["value"])
+    doc, _ = _remove(doc, tokens)
+    return _add(doc, tokens, copy.deepcopy(op["value"]))
+
+
+def _apply_test(doc: Any, tokens: list[str], op: Operation) -> Any:
+    if not same(_resolve(doc, tokens), op["value"]):
+        raise JsonPatchError(f"test failed at {op['path']!r}")
+    return doc
+
+
+def _apply_move(doc: Any, tokens: list[str], op: Operation) -> Any:
+    source = _tokens(op.get("from"))
+    if tokens[: len(source)] == source and len(tokens) > len(source):
+        raise JsonPatchError("cannot move a value into itself")
+    doc, value = _remove(doc, source)
+    return _add(doc, tokens, value)
+
+
+def _apply_copy(doc: Any, tokens: list[str], op: Operation) -> Any:
+    value = copy.deepcopy(_resolve(doc, _tokens(op.get("from"))))
+    return _add(doc, tokens, value)
+
+
+_NEEDS_VALUE = frozenset({"add", "replace", "test"})
+_APPLIERS: dict[str, Callable[[Any, list[str], Operation], Any]] = {
+    "add": _apply_add,
+    "remove": _apply_remove,
+    "replace": _apply_replace,
+    "test": _apply_test,
+    "move": _apply_move,
+    "copy": _apply_copy,
+}

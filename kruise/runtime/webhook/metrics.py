@@ -15,6 +15,9 @@ LATENCY_BUCKETS = tuple(float(f"1e{exponent}") for exponent in range(-8, 4))
 
 
 class WebhookMetrics:
+    """The ``controller_runtime_webhook_*``, conversion-panic and ``certwatcher_*`` series of
+    one registry; get it with ``webhook_metrics(registry)``."""
+
     def __init__(self, registry: CollectorRegistry) -> None:
         self.requests = Counter(
             "controller_runtime_webhook_requests_total",

@@ -117,6 +117,7 @@ class WebhookServer:
         self.metrics.init_webhook(path)
 
     def paths(self) -> list[str]:
+        """Every registered path, sorted."""
         return sorted(self._routes)
 
     # ---- running ------------------------------------------------------------------

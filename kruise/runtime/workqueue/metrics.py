@@ -80,6 +80,7 @@ class WorkqueueMetricsProvider:
         )
 
     def new_queue_metrics(self, name: str, clock: Clock) -> QueueMetrics:
+        """The series of the queue called ``name``, created at zero."""
         return _PrometheusQueueMetrics(self, name, clock)
 
 

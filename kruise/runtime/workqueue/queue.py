@@ -66,6 +66,7 @@ class Queue(Generic[T]):
 
     @property
     def shutting_down(self) -> bool:
+        """True once ``shut_down`` or ``shut_down_with_drain`` has been called."""
         return self._shutting_down
 
     def add(self, item: T) -> None:

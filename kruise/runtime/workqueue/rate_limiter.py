@@ -10,6 +10,8 @@ from kruise.runtime.clock import Clock, RealClock
 
 
 class RateLimiter(Protocol):
+    """How long a failed item waits before it is retried; a controller's queue asks it."""
+
     def when(self, item: Hashable) -> float:
         """Seconds ``item`` should wait now; counts as one more requeue."""
         ...
@@ -34,6 +36,7 @@ class ItemExponentialFailureRateLimiter:
         self._failures: dict[Hashable, int] = {}
 
     def when(self, item: Hashable) -> float:
+        """``base * 2**n`` after n earlier failures since the last ``forget``, at most ``max``."""
         failures = self._failures.get(item, 0)
         self._failures[item] = failures + 1
         try:
@@ -44,9 +47,11 @@ class ItemExponentialFailureRateLimiter:
         return min(delay, self.max)
 
     def forget(self, item: Hashable) -> None:
+        """Clear the item's failure count."""
         self._failures.pop(item, None)
 
     def num_requeues(self, item: Hashable) -> int:
+        """The item's failures since it was last forgotten."""
         return self._failures.get(item, 0)
 
 
@@ -70,6 +75,7 @@ class BucketRateLimiter:
         self._last = self._clock.now()
 
     def when(self, item: Hashable) -> float:
+        """Take a token; 0 while the bucket holds one, else how long until the token accrues."""
         if math.isinf(self.qps):
             return 0.0
         now = self._clock.now()
@@ -82,6 +88,7 @@ class BucketRateLimiter:
         """The bucket is shared, so one item's success changes nothing."""
 
     def num_requeues(self, item: Hashable) -> int:
+        """Always 0: the bucket does not track items."""
         return 0
 
 
@@ -94,14 +101,17 @@ class MaxOfRateLimiter:
         self.limiters = limiters
 
     def when(self, item: Hashable) -> float:
+        """The longest wait any limiter gives."""
         # A list, not a generator, so every limiter records the request.
         return max([limiter.when(item) for limiter in self.limiters])
 
     def forget(self, item: Hashable) -> None:
+        """Forget ``item`` in every limiter."""
         for limiter in self.limiters:
             limiter.forget(item)
 
     def num_requeues(self, item: Hashable) -> int:
+        """The highest count any limiter keeps for ``item``."""
         return max(limiter.num_requeues(item) for limiter in self.limiters)
 
 

@@ -37,4 +37,5 @@ class RateLimitingQueue(DelayingQueue[T]):
         self.rate_limiter.forget(item)
 
     def num_requeues(self, item: T) -> int:
+        """How many times ``item`` has been retried since it was last forgotten."""
         return self.rate_limiter.num_requeues(item)

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from kruise.runtime.meta import metadata, name_of
 from kruise.util.inplaceupdate.errors import InvalidAnnotation
 
 # Template keys that are not part of the pod: the marker revisions carry for their
@@ -98,7 +99,7 @@ def diff_templates(
                 {k: v for k, v in new.items() if k not in ("metadata", "spec")},
             )
         images = _image_changes(old.get("spec") or {}, new.get("spec") or {})
-        metadata_patch = _metadata_patch(old.get("metadata") or {}, new.get("metadata") or {})
+        metadata_patch = _metadata_patch(metadata(old), metadata(new))
     except _NotInPlace:
         return None
     return UpdateSpec(revision=revision, container_images=images, metadata_patch=metadata_patch)
@@ -125,8 +126,7 @@ def spec_from_revisions(
     )
     if old_template is None or new_template is None:
         return None
-    name = (new_revision.get("metadata") or {}).get("name") or ""
-    return diff_templates(old_template, new_template, str(name))
+    return diff_templates(old_template, new_template, name_of(new_revision))
 
 
 def can_update_in_place(

@@ -25,6 +25,7 @@ from typing import Any
 
 from kruise.runtime.client import PODS, Client, KubeObject, PatchType
 from kruise.runtime.clock import Clock, RealClock
+from kruise.runtime.meta import name_of, namespace_of
 from kruise.util.inplaceupdate.completion import check_completed
 from kruise.util.inplaceupdate.condition import (
     get_condition,
@@ -162,14 +163,14 @@ class InPlaceUpdater:
         state = read_state(pod)
         if state is None:
             raise InPlaceUpdateError(
-                f"pod {_name(pod)} has an in-place update grace annotation but no state"
+                f"pod {_pod_key(pod)} has an in-place update grace annotation but no state"
             )
         remaining = spec.grace_seconds - (self.clock.wall() - parse_time(state.update_timestamp))
         if remaining > 0:
             return RefreshResult(pod, marked_ready=marked_ready, requeue_after=math.ceil(remaining))
         missing = _missing_containers(pod, spec.container_images)
         if missing:
-            raise InPlaceUpdateError(f"pod {_name(pod)} has no container {', '.join(missing)}")
+            raise InPlaceUpdateError(f"pod {_pod_key(pod)} has no container {', '.join(missing)}")
         written = await self._patch(pod, _change(spec, {"annotations": drop_grace}))
         return RefreshResult(written, marked_ready=marked_ready, images_changed=True)
 
@@ -217,6 +218,5 @@ def _missing_containers(pod: Mapping[str, Any], images: Mapping[str, str]) -> li
     return sorted(name for name in images if name not in names)
 
 
-def _name(pod: Mapping[str, Any]) -> str:
-    metadata = pod.get("metadata") or {}
-    return f"{metadata.get('namespace', '')}/{metadata.get('name', '')}"
+def _pod_key(pod: Mapping[str, Any]) -> str:
+    return f"{namespace_of(pod)}/{name_of(pod)}"

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from kruise.runtime.labels import Selector, from_label_selector
+from kruise.runtime.meta import labels_of
 
 _INT64_MAX = 2**63 - 1
 
@@ -39,13 +40,13 @@ def sort_by_priority(
         terms = weight_selectors(weight_terms)
 
         def key(i: int) -> tuple[int, ...]:
-            return (-pod_weight(_labels(pods[i]), terms), -i)
+            return (-pod_weight(labels_of(pods[i]), terms), -i)
 
     elif order_terms:
         ordered_keys = [str(term.get("orderedKey") or "") for term in order_terms]
 
         def key(i: int) -> tuple[int, ...]:
-            level, value = pod_order(_labels(pods[i]), ordered_keys)
+            level, value = pod_order(labels_of(pods[i]), ordered_keys)
             return (level, -value, -i)
 
     else:
@@ -90,10 +91,3 @@ def int_suffix(value: str) -> int:
         return 0
     number = int(value[start:])
     return number if number <= _INT64_MAX else 0
-
-
-def _labels(pod: Mapping[str, Any] | None) -> Mapping[str, str]:
-    if pod is None:
-        return {}
-    labels: Mapping[str, str] = (pod.get("metadata") or {}).get("labels") or {}
-    return labels

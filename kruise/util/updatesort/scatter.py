@@ -15,6 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from kruise.runtime.meta import labels_of
+
 Term = tuple[str, str]
 
 
@@ -53,7 +55,7 @@ def scatter_terms(
     counts: dict[Term, int] = {}  # insertion order is first-seen order
     for key, value in terms:
         for i in indexes:
-            labels = _labels(pods[i])
+            labels = labels_of(pods[i])
             if key in labels and labels[key] == value:
                 counts[(key, value)] = counts.get((key, value), 0) + 1
     # Go's SliceStable with "i <= j" for ties never reorders equal counts: a stable sort.
@@ -73,7 +75,7 @@ def scatter_by_term(
 
     def labelled(pod: Mapping[str, Any] | None) -> bool:
         # Go reads a missing label as "", so an empty value matches pods without the key.
-        return _labels(pod).get(key, "") == value
+        return labels_of(pod).get(key, "") == value
 
     matched = [i for i in indexes if labelled(pods[i])]
     unmatched = [i for i in indexes if not labelled(pods[i])]
@@ -153,10 +155,3 @@ def _ratio32(a: int, b: int) -> float:
         return math.inf if a > 0 else math.nan
     quotient: float = struct.unpack("f", struct.pack("f", a / b))[0]
     return quotient
-
-
-def _labels(pod: Mapping[str, Any] | None) -> Mapping[str, str]:
-    if pod is None:
-        return {}
-    labels: Mapping[str, str] = (pod.get("metadata") or {}).get("labels") or {}
-    return labels

@@ -28,6 +28,7 @@ from kruise.runtime.client import (
 )
 from kruise.runtime.clock import Clock, RealClock
 from kruise.runtime.log import get_logger
+from kruise.runtime.meta import metadata, name_of
 from kruise.runtime.workqueue import ItemExponentialFailureRateLimiter, RateLimiter
 from kruise.webhook.certs import generate, inject, store
 from kruise.webhook.certs.generate import CertBundle
@@ -227,7 +228,7 @@ class CertController:
             crds = self._crds.list()
         else:
             crds = (await self._client.list(CUSTOM_RESOURCE_DEFINITIONS)).items
-        return sorted(c["metadata"]["name"] for c in crds if self.options.selects_crd(c))
+        return sorted(name_of(c) for c in crds if self.options.selects_crd(c))
 
     def _now(self) -> datetime.datetime:
         return datetime.datetime.fromtimestamp(self._clock.wall(), datetime.UTC)
@@ -279,14 +280,9 @@ class CertController:
 
 def _metadata_only(obj: KubeObject) -> KubeObject:
     """What a trigger needs: no key material or webhook lists kept in memory."""
-    metadata = obj.get("metadata") or {}
-    return {
-        "apiVersion": obj.get("apiVersion"),
-        "kind": obj.get("kind"),
-        "metadata": {
-            k: metadata[k] for k in ("name", "namespace", "uid", "resourceVersion") if k in metadata
-        },
-    }
+    meta = metadata(obj)
+    kept = {k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion") if k in meta}
+    return {"apiVersion": obj.get("apiVersion"), "kind": obj.get("kind"), "metadata": kept}
 
 
 def _crd_summary(crd: KubeObject) -> KubeObject:

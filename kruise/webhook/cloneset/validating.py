@@ -15,6 +15,7 @@ from kruise.apis.apps.validation.cloneset import PodLookup, pods_to_look_up, val
 from kruise.apis.apps.validation.field import aggregate, causes
 from kruise.apis.apps.validation.meta import in_namespace
 from kruise.runtime.log import get_logger
+from kruise.runtime.meta import namespace_of
 from kruise.runtime.webhook.admission import AdmissionRequest, AdmissionResponse
 
 log = get_logger("webhook.cloneset")
@@ -47,8 +48,7 @@ class CloneSetValidator:
                 )
             old = in_namespace(request.old_object, request.namespace)
         try:
-            namespace = str((new.get("metadata") or {}).get("namespace") or "")
-            pods = await self._look_up(namespace, pods_to_look_up(new, old))
+            pods = await self._look_up(namespace_of(new), pods_to_look_up(new, old))
             errors = validate_cloneset(new, old, pods)
         except Exception as err:  # a validation bug must not become a 500
             log.exception("validation failed", namespace=request.namespace, name=request.name)

@@ -121,7 +121,8 @@ def _copy(value: Any) -> Any:
 
 
 def _metadata(obj: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """The object's metadata and its annotations map (None when absent or null)."""
+    """The object's metadata and its annotations map (None when absent or null), to edit in
+    place; unlike ``kruise.runtime.meta``'s read-only accessors, a malformed one is an error."""
     metadata = obj.get("metadata")
     if not isinstance(metadata, dict):
         raise ValueError("metadata: Required value: must be an object")

@@ -1,7 +1,10 @@
 """The apps.kruise.io CustomResourceDefinitions, generated from the TypedDicts.
 
-``hack/gen-crds.py`` writes them to ``config/crd/bases/`` (``make crds``); a unit test
-fails when the committed files differ from what the types generate. Choices made here:
+``generated_files`` renders them, with the kustomization that lists them, as the files of
+a CRD directory; ``stale_files`` and ``write_files`` compare those with, or write them to,
+a directory the caller names (``hack/gen-crds.py`` keeps the repository's up to date, and
+a unit test fails when the committed files differ from what the types generate).
+Choices made here:
 
 - **No status field is required.** OpenKruise's CRDs required status counters such as
   ``availableReplicas``, so an object with a partial status (a ``kubectl edit`` switching

@@ -165,10 +165,14 @@ def _default_volume(volume: dict[str, Any]) -> None:
             _default_field_ref(item)
     projected = existing(volume, "projected")
     if projected is not None:
-        fill(projected, "defaultMode", DEFAULT_MODE)
-        for source in each(projected, "sources"):
-            for item in each(existing(source, "downwardAPI") or {}, "items"):
-                _default_field_ref(item)
-            token = existing(source, "serviceAccountToken")
-            if token is not None:
-                fill(token, "expirationSeconds", 3600)
+        _default_projected_volume(projected)
+
+
+def _default_projected_volume(projected: dict[str, Any]) -> None:
+    fill(projected, "defaultMode", DEFAULT_MODE)
+    for source in each(projected, "sources"):
+        for item in each(existing(source, "downwardAPI") or {}, "items"):
+            _default_field_ref(item)
+        token = existing(source, "serviceAccountToken")
+        if token is not None:
+            fill(token, "expirationSeconds", 3600)

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from kruise.apis.apps.validation import names
-from kruise.apis.apps.validation._json import obj, semantic_equal
+from kruise.apis.apps.validation._json import obj
 from kruise.apis.apps.validation.broadcastjob import validate_broadcastjob_spec
 from kruise.apis.apps.validation.field import (
     ErrorList,
@@ -32,6 +32,7 @@ from kruise.apis.apps.validation.meta import (
     validate_nonnegative,
     validate_object_meta,
     validate_object_meta_update,
+    validate_spec_update,
 )
 from kruise.apis.apps.validation.podtemplate import validate_pod_template
 from kruise.apis.apps.validation.schedule import schedule_problem, time_zone_problem
@@ -46,11 +47,6 @@ MUTABLE_SPEC_FIELDS = (
     "failedJobsHistoryLimit",
     "startingDeadlineSeconds",
     "paused",
-)
-_IMMUTABLE_DETAIL = (
-    "updates to advancedcronjob spec for fields other than 'schedule', 'timeZone', "
-    "'concurrencyPolicy', 'successfulJobsHistoryLimit', 'failedJobsHistoryLimit', "
-    "'startingDeadlineSeconds' and 'paused' are forbidden"
 )
 name_check = names.job_name("AdvancedCronJob")
 
@@ -69,11 +65,9 @@ def validate_advancedcronjob(
     errors += validate_object_meta_update(
         acj.get("metadata"), old.get("metadata"), path("metadata")
     )
-    errors += [
-        forbidden(SPEC.child(key), _IMMUTABLE_DETAIL)
-        for key in dict.fromkeys([*spec, *old_spec])
-        if key not in MUTABLE_SPEC_FIELDS and not semantic_equal(spec.get(key), old_spec.get(key))
-    ]
+    errors += validate_spec_update(
+        spec, old_spec, SPEC, kind="advancedcronjob", mutable=MUTABLE_SPEC_FIELDS
+    )
     return errors
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from kruise.apis.apps.intstr import CLONESET_DEFAULT_MAX_UNAVAILABLE, parse_int_or_percent
 from kruise.apis.apps.validation import names
-from kruise.apis.apps.validation._json import is_int, items, obj, semantic_equal, string
+from kruise.apis.apps.validation._json import is_int, items, obj, string
 from kruise.apis.apps.validation.field import (
     ErrorList,
     forbidden,
@@ -35,6 +35,7 @@ from kruise.apis.apps.validation.meta import (
     validate_nonnegative,
     validate_object_meta,
     validate_object_meta_update,
+    validate_spec_update,
 )
 from kruise.apis.apps.validation.selection import (
     claim_template_names,
@@ -46,22 +47,19 @@ from kruise.apis.apps.validation.strategy import (
 )
 
 UPDATE_STRATEGY_TYPES = ("ReCreate", "InPlaceIfPossible", "InPlaceOnly")
+# In the order the update error lists them.
 MUTABLE_SPEC_FIELDS = (
     "replicas",
     "template",
+    "lifecycle",
     "scaleStrategy",
     "updateStrategy",
     "minReadySeconds",
-    "lifecycle",
     "revisionHistoryLimit",
-)
-_IMMUTABLE_DETAIL = (
-    "updates to cloneset spec for fields other than 'replicas', 'template', 'lifecycle', "
-    "'scaleStrategy', 'updateStrategy', 'minReadySeconds' and 'revisionHistoryLimit' "
-    "are forbidden"
 )
 
 SPEC = path("spec")
+UPDATE_STRATEGY = SPEC.child("updateStrategy")
 PODS_TO_DELETE = SPEC.child("scaleStrategy", "podsToDelete")
 
 
@@ -101,11 +99,9 @@ def validate_cloneset(
     errors += _pods_to_delete_on_update(spec, metadata, old, pods or {})
     old_spec = obj(old.get("spec"))
     errors += validate_object_meta_update(metadata, old.get("metadata"), path("metadata"))
-    errors += [
-        forbidden(SPEC.child(key), _IMMUTABLE_DETAIL)
-        for key in dict.fromkeys([*spec, *old_spec])
-        if key not in MUTABLE_SPEC_FIELDS and not semantic_equal(spec.get(key), old_spec.get(key))
-    ]
+    errors += validate_spec_update(
+        spec, old_spec, SPEC, kind="cloneset", mutable=MUTABLE_SPEC_FIELDS
+    )
     if obj(spec.get("updateStrategy")).get("type") == "InPlaceOnly":
         errors += validate_in_place_only(
             obj(old_spec.get("template")).get("spec"),
@@ -158,59 +154,74 @@ def _validate_spec(spec: Mapping[str, Any]) -> ErrorList:
 
 
 def _validate_update_strategy(strategy: Mapping[str, Any], replicas: int) -> ErrorList:
-    at = SPEC.child("updateStrategy")
-    errors: ErrorList = []
+    """``spec.updateStrategy`` field by field, then maxUnavailable and maxSurge together."""
     kind = strategy.get("type")
-    if kind not in UPDATE_STRATEGY_TYPES:
-        errors.append(not_supported(at.child("type"), kind, UPDATE_STRATEGY_TYPES))
-    if strategy.get("partition") is not None:
-        errors += validate_int_or_percent(strategy["partition"], at.child("partition"))[1]
+    errors = _validate_strategy_type(kind)
+    errors += _validate_partition(strategy.get("partition"))
     errors += validate_priority_strategy(
-        strategy.get("priorityStrategy"), at.child("priorityStrategy")
+        strategy.get("priorityStrategy"), UPDATE_STRATEGY.child("priorityStrategy")
     )
     errors += validate_scatter_strategy(
-        strategy.get("scatterStrategy"), at.child("scatterStrategy")
+        strategy.get("scatterStrategy"), UPDATE_STRATEGY.child("scatterStrategy")
     )
-    grace = obj(strategy.get("inPlaceUpdateStrategy")).get("gracePeriodSeconds")
-    errors += validate_nonnegative(grace, at.child("inPlaceUpdateStrategy", "gracePeriodSeconds"))
-
-    # Unset values count as their defaults ("20%" and 0).
-    unavailable = parse_int_or_percent(CLONESET_DEFAULT_MAX_UNAVAILABLE).scaled(
-        replicas, round_up=True
-    )
-    surge = 0
-    usable = True
-    if strategy.get("maxUnavailable") is not None:
-        parsed, found = validate_int_or_percent(
-            strategy["maxUnavailable"], at.child("maxUnavailable")
-        )
-        errors += found
-        usable &= parsed is not None
-        unavailable = parsed.scaled(replicas, round_up=True) if parsed else 0
-    if strategy.get("maxSurge") is not None:
-        parsed, found = validate_int_or_percent(
-            strategy["maxSurge"], at.child("maxSurge"), at_most_100_percent=False
-        )
-        errors += found
-        usable &= parsed is not None
-        surge = parsed.scaled(replicas, round_up=True) if parsed else 0
-        if kind == "InPlaceOnly" and surge > 0:
-            errors.append(
-                invalid(
-                    at.child("maxSurge"),
-                    strategy["maxSurge"],
-                    "can not use maxSurge with strategy type InPlaceOnly",
-                )
-            )
-    if usable and replicas > 0 and unavailable < 1 and surge < 1:
+    errors += _validate_grace_period(strategy.get("inPlaceUpdateStrategy"))
+    unavailable, unavailable_errors = _max_unavailable(strategy.get("maxUnavailable"), replicas)
+    surge, surge_errors = _max_surge(strategy.get("maxSurge"), kind, replicas)
+    errors += unavailable_errors + surge_errors
+    # Judged only when both values could be read.
+    if unavailable is None or surge is None:
+        return errors
+    if replicas > 0 and unavailable < 1 and surge < 1:
         errors.append(
             invalid(
-                at.child("maxUnavailable"),
+                UPDATE_STRATEGY.child("maxUnavailable"),
                 strategy.get("maxUnavailable"),
                 "maxUnavailable and maxSurge should not both be less than 1",
             )
         )
     return errors
+
+
+def _validate_strategy_type(kind: object) -> ErrorList:
+    if kind in UPDATE_STRATEGY_TYPES:
+        return []
+    return [not_supported(UPDATE_STRATEGY.child("type"), kind, UPDATE_STRATEGY_TYPES)]
+
+
+def _validate_partition(partition: object) -> ErrorList:
+    if partition is None:
+        return []
+    return validate_int_or_percent(partition, UPDATE_STRATEGY.child("partition"))[1]
+
+
+def _validate_grace_period(in_place: object) -> ErrorList:
+    at = UPDATE_STRATEGY.child("inPlaceUpdateStrategy", "gracePeriodSeconds")
+    return validate_nonnegative(obj(in_place).get("gracePeriodSeconds"), at)
+
+
+def _max_unavailable(value: object, replicas: int) -> tuple[int | None, ErrorList]:
+    """maxUnavailable as a number of pods (unset: the default "20%") and its errors; None
+    when it cannot be read."""
+    if value is None:
+        default = parse_int_or_percent(CLONESET_DEFAULT_MAX_UNAVAILABLE)
+        return default.scaled(replicas, round_up=True), []
+    parsed, errors = validate_int_or_percent(value, UPDATE_STRATEGY.child("maxUnavailable"))
+    return (None if parsed is None else parsed.scaled(replicas, round_up=True)), errors
+
+
+def _max_surge(value: object, kind: object, replicas: int) -> tuple[int | None, ErrorList]:
+    """maxSurge as a number of pods (unset: 0) and its errors, among them a surge with
+    InPlaceOnly; None when it cannot be read."""
+    if value is None:
+        return 0, []
+    at = UPDATE_STRATEGY.child("maxSurge")
+    parsed, errors = validate_int_or_percent(value, at, at_most_100_percent=False)
+    if parsed is None:
+        return None, errors
+    surge = parsed.scaled(replicas, round_up=True)
+    if kind == "InPlaceOnly" and surge > 0:
+        errors.append(invalid(at, value, "can not use maxSurge with strategy type InPlaceOnly"))
+    return surge, errors
 
 
 def _pods_to_delete(cloneset: Mapping[str, Any] | None) -> list[str]:

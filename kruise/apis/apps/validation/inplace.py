@@ -34,33 +34,43 @@ def changes(old: object, new: object, at: Path, pointer: str = "") -> list[Chang
     if semantic_equal(old, new):
         return []
     if isinstance(old, Mapping) and isinstance(new, Mapping):
-        found: list[Change] = []
-        for key in dict.fromkeys([*old, *new]):
-            token = f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}"
-            a, b = old.get(key), new.get(key)
-            if semantic_equal(a, b):
-                continue
-            # A struct member reads .name; a map key such as a node label reads [key].
-            here = at.child(key) if _FIELD_NAME.fullmatch(key) else at.key(key)
-            if a is None:
-                found.append(Change("add", token, here))
-            elif b is None:
-                found.append(Change("remove", token, here))
-            else:
-                found += changes(a, b, here, token)
-        return found
+        return _member_changes(old, new, at, pointer)
     if isinstance(old, list) and isinstance(new, list):
-        found = []
-        for i in range(max(len(old), len(new))):
-            token = f"{pointer}/{i}"
-            if i >= len(old):
-                found.append(Change("add", token, at.index(i)))
-            elif i >= len(new):
-                found.append(Change("remove", token, at.index(i)))
-            else:
-                found += changes(old[i], new[i], at.index(i), token)
-        return found
+        return _item_changes(old, new, at, pointer)
     return [Change("replace", pointer, at)]
+
+
+def _member_changes(
+    old: Mapping[str, object], new: Mapping[str, object], at: Path, pointer: str
+) -> list[Change]:
+    found: list[Change] = []
+    for key in dict.fromkeys([*old, *new]):
+        token = f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}"
+        a, b = old.get(key), new.get(key)
+        if semantic_equal(a, b):
+            continue
+        # A struct member reads .name; a map key such as a node label reads [key].
+        here = at.child(key) if _FIELD_NAME.fullmatch(key) else at.key(key)
+        if a is None:
+            found.append(Change("add", token, here))
+        elif b is None:
+            found.append(Change("remove", token, here))
+        else:
+            found += changes(a, b, here, token)
+    return found
+
+
+def _item_changes(old: list[object], new: list[object], at: Path, pointer: str) -> list[Change]:
+    found: list[Change] = []
+    for i in range(max(len(old), len(new))):
+        token = f"{pointer}/{i}"
+        if i >= len(old):
+            found.append(Change("add", token, at.index(i)))
+        elif i >= len(new):
+            found.append(Change("remove", token, at.index(i)))
+        else:
+            found += changes(old[i], new[i], at.index(i), token)
+    return found
 
 
 def validate_in_place_only(old_spec: object, new_spec: object, at: Path, policy: Path) -> ErrorList:

@@ -1,13 +1,14 @@
-"""Object metadata, labels, annotations and label selectors, checked as Kubernetes does."""
+"""Object metadata, labels, annotations and label selectors, checked as Kubernetes does,
+and the update rules every kind shares (identity and the spec fields that may change)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from kruise.apis.apps.validation import names
-from kruise.apis.apps.validation._json import is_int, items, obj, string
+from kruise.apis.apps.validation._json import is_int, items, obj, semantic_equal, string
 from kruise.apis.apps.validation.field import (
     ErrorList,
     Path,
@@ -72,6 +73,34 @@ def validate_object_meta_update(new: object, old: object, at: Path) -> ErrorList
     return errors
 
 
+def validate_spec_update(
+    spec: Mapping[str, Any],
+    old_spec: Mapping[str, Any],
+    at: Path,
+    *,
+    kind: str,
+    mutable: Sequence[str],
+) -> ErrorList:
+    """A Forbidden error for each field of the spec at ``at`` that the update changes (as
+    ``semantic_equal`` sees it) although it is not in ``mutable``. The detail names the
+    mutable fields in their order, in the words of Kubernetes' StatefulSet validation:
+    "updates to <kind> spec for fields other than 'a', 'b' and 'c' are forbidden"."""
+    detail = f"updates to {kind} spec for fields other than {_quoted(mutable)} are forbidden"
+    return [
+        forbidden(at.child(key), detail)
+        for key in dict.fromkeys([*spec, *old_spec])
+        if key not in mutable and not semantic_equal(spec.get(key), old_spec.get(key))
+    ]
+
+
+def _quoted(fields: Sequence[str]) -> str:
+    """'a', 'b' and 'c'."""
+    quoted = [f"'{field}'" for field in fields]
+    if len(quoted) < 2:
+        return "".join(quoted)
+    return f"{', '.join(quoted[:-1])} and {quoted[-1]}"
+
+
 def validate_labels(labels: object, at: Path) -> ErrorList:
     if labels is None:
         return []
@@ -117,37 +146,42 @@ def validate_label_selector(selector: object, at: Path) -> ErrorList:
     if expressions is not None and not isinstance(expressions, list):
         errors.append(invalid(at.child("matchExpressions"), expressions, "must be a list"))
     for i, expression in enumerate(items(expressions)):
-        here = at.child("matchExpressions").index(i)
-        requirement = obj(expression)
-        operator = requirement.get("operator")
-        values = requirement.get("values")
-        if operator in ("In", "NotIn"):
-            if not values:
-                errors.append(
-                    required(
-                        here.child("values"), "must be specified when `operator` is 'In' or 'NotIn'"
-                    )
-                )
-        elif operator in ("Exists", "DoesNotExist"):
-            if values:
-                errors.append(
-                    forbidden(
-                        here.child("values"),
-                        "may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
-                    )
-                )
-        else:
-            errors.append(not_supported(here.child("operator"), operator, _SELECTOR_OPERATORS))
-        key = requirement.get("key")
-        if not isinstance(key, str):
-            errors.append(required(here.child("key")))
-        else:
-            errors += [invalid(here.child("key"), key, msg) for msg in names.qualified_name(key)]
-        for j, value in enumerate(items(values)):
-            if not isinstance(value, str):
-                errors.append(invalid(here.child("values").index(j), value, "must be a string"))
+        errors += _validate_requirement(obj(expression), at.child("matchExpressions").index(i))
     errors += validate_labels(selector.get("matchLabels"), at.child("matchLabels"))
     return errors
+
+
+def _validate_requirement(requirement: Mapping[str, Any], at: Path) -> ErrorList:
+    """One ``matchExpressions`` entry: its operator with the values that operator needs,
+    its key, and each value."""
+    values = requirement.get("values")
+    errors = _validate_operator(requirement.get("operator"), values, at)
+    key = requirement.get("key")
+    if not isinstance(key, str):
+        errors.append(required(at.child("key")))
+    else:
+        errors += [invalid(at.child("key"), key, msg) for msg in names.qualified_name(key)]
+    errors += [
+        invalid(at.child("values").index(j), value, "must be a string")
+        for j, value in enumerate(items(values))
+        if not isinstance(value, str)
+    ]
+    return errors
+
+
+def _validate_operator(operator: object, values: object, at: Path) -> ErrorList:
+    """In and NotIn need values; Exists and DoesNotExist take none."""
+    if operator in ("In", "NotIn"):
+        if values:
+            return []
+        detail = "must be specified when `operator` is 'In' or 'NotIn'"
+        return [required(at.child("values"), detail)]
+    if operator in ("Exists", "DoesNotExist"):
+        if not values:
+            return []
+        detail = "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"
+        return [forbidden(at.child("values"), detail)]
+    return [not_supported(at.child("operator"), operator, _SELECTOR_OPERATORS)]
 
 
 def selector_is_empty(selector: object) -> bool:

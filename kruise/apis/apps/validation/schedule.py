@@ -71,31 +71,42 @@ def schedule_problem(schedule: str) -> str:
 
 
 def _item_problem(item: str, field: _Field) -> str:
+    """Why one comma-separated item of ``field`` is wrong, or "" when it is right. The
+    range is read first, then the step, then the range is held to the field's limits."""
     if not item:
         return "empty list item"
     range_part, *steps = item.split("/")
     if len(steps) > 1:
         return f"too many slashes in {item}"
+    span = _span(item, range_part, field, stepped=bool(steps))
+    if isinstance(span, str):
+        return span
+    if steps and not _number(steps[0], {}):
+        return f"the step of {item} must be a positive number"
+    return _limits_problem(item, *span, field)
+
+
+def _span(item: str, range_part: str, field: _Field, *, stepped: bool) -> tuple[int, int] | str:
+    """The first and last value ``range_part`` (of ``item``) names, or why it names none."""
     if range_part in ("*", "?"):
-        start, end = field.low, field.high
-    else:
-        bounds = range_part.split("-")
-        if len(bounds) > 2:
-            return f"too many hyphens in {item}"
-        if "" in bounds:
-            return f"{item} is not a number or a range"
-        numbers = [_number(b, field.names) for b in bounds]
-        if None in numbers:
-            bad = bounds[numbers.index(None)]
-            return f"{bad!r} is not a number" + (" or a name" if field.names else "")
-        start = numbers[0] or 0
-        end = numbers[-1] or 0
-        if steps and len(bounds) == 1:  # "a/n" means "a-high/n"
-            end = field.high
-    if steps:
-        step = _number(steps[0], {})
-        if not step:
-            return f"the step of {item} must be a positive number"
+        return field.low, field.high
+    bounds = range_part.split("-")
+    if len(bounds) > 2:
+        return f"too many hyphens in {item}"
+    if "" in bounds:
+        return f"{item} is not a number or a range"
+    numbers = [_number(b, field.names) for b in bounds]
+    if None in numbers:
+        bad = bounds[numbers.index(None)]
+        return f"{bad!r} is not a number" + (" or a name" if field.names else "")
+    start = numbers[0] or 0
+    end = numbers[-1] or 0
+    if stepped and len(bounds) == 1:  # "a/n" means "a-high/n"
+        end = field.high
+    return start, end
+
+
+def _limits_problem(item: str, start: int, end: int, field: _Field) -> str:
     if start < field.low:
         return f"{start} is below the minimum {field.low}"
     if end > field.high:

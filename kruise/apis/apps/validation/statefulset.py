@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from kruise.apis.apps.validation import names
-from kruise.apis.apps.validation._json import is_int, items, obj, semantic_equal
+from kruise.apis.apps.validation._json import is_int, items, obj
 from kruise.apis.apps.validation.field import (
     ErrorList,
     duplicate,
@@ -31,6 +31,7 @@ from kruise.apis.apps.validation.meta import (
     validate_nonnegative,
     validate_object_meta,
     validate_object_meta_update,
+    validate_spec_update,
 )
 from kruise.apis.apps.validation.selection import (
     claim_template_names,
@@ -44,10 +45,6 @@ POD_UPDATE_POLICIES = ("ReCreate", "InPlaceIfPossible", "InPlaceOnly")
 IN_PLACE_UPDATE_READY = "InPlaceUpdateReady"
 MAX_MIN_READY_SECONDS = 300
 MUTABLE_SPEC_FIELDS = ("replicas", "template", "updateStrategy", "reserveOrdinals")
-_IMMUTABLE_DETAIL = (
-    "updates to statefulset spec for fields other than 'replicas', 'template', "
-    "'updateStrategy' and 'reserveOrdinals' are forbidden"
-)
 
 SPEC = path("spec")
 ROLLING = SPEC.child("updateStrategy", "rollingUpdate")
@@ -61,11 +58,9 @@ def validate_statefulset(sts: Mapping[str, Any], old: Mapping[str, Any] | None =
     errors = introduced(errors, _object_errors(old))
     metadata, spec, old_spec = obj(sts.get("metadata")), obj(sts.get("spec")), obj(old.get("spec"))
     errors += validate_object_meta_update(metadata, old.get("metadata"), path("metadata"))
-    errors += [
-        forbidden(SPEC.child(key), _IMMUTABLE_DETAIL)
-        for key in dict.fromkeys([*spec, *old_spec])
-        if key not in MUTABLE_SPEC_FIELDS and not semantic_equal(spec.get(key), old_spec.get(key))
-    ]
+    errors += validate_spec_update(
+        spec, old_spec, SPEC, kind="statefulset", mutable=MUTABLE_SPEC_FIELDS
+    )
     rolling = obj(obj(spec.get("updateStrategy")).get("rollingUpdate"))
     if rolling.get("podUpdatePolicy") == "InPlaceOnly":
         errors += validate_in_place_only(

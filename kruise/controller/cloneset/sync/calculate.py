@@ -1,4 +1,5 @@
-"""The numbers behind scaling and updating a CloneSet; pure functions of pods and spec.
+"""The numbers behind scaling and updating a CloneSet; pure functions of pods and of the
+strategy already resolved from the spec (``sync.strategy``).
 
 ``calculate_diffs`` and ``choose_pods_to_delete`` follow OpenKruise v0.7.0's scale phase,
 ``update_count`` its update phase (``calculateUpdateCount``), including the worked
@@ -12,16 +13,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from kruise.apis.apps.intstr import (
-    cloneset_max_surge,
-    cloneset_max_unavailable,
-    cloneset_partition,
-)
 from kruise.apis.apps.v1alpha1 import (
     CONTROLLER_REVISION_HASH_LABEL,
     IN_PLACE_UPDATE_READY,
     SPECIFIED_DELETE_LABEL,
 )
+from kruise.runtime.meta import labels_of, name_of
 from kruise.util import lifecycle
 from kruise.util.pods import (
     get_pod_condition,
@@ -29,14 +26,9 @@ from kruise.util.pods import (
     is_running_and_ready,
     sort_active_pods,
 )
+from kruise.util.rollout import Rollout
 
 Pod = Mapping[str, Any]
-DEFAULT_REPLICAS = 1
-
-
-def replicas_of(spec: Mapping[str, Any]) -> int:
-    value = spec.get("replicas")
-    return DEFAULT_REPLICAS if value is None else int(value)
 
 
 def revision_of(pod: Pod) -> str:
@@ -45,14 +37,9 @@ def revision_of(pod: Pod) -> str:
     )
 
 
-def name_of(obj: Mapping[str, Any]) -> str:
-    return str((obj.get("metadata") or {}).get("name") or "")
-
-
 def is_specified_delete(pod: Pod, pods_to_delete: Sequence[str] = ()) -> bool:
     """Marked for deletion: the label (any value) or a name in ``scaleStrategy.podsToDelete``."""
-    labels = (pod.get("metadata") or {}).get("labels") or {}
-    return SPECIFIED_DELETE_LABEL in labels or name_of(pod) in pods_to_delete
+    return SPECIFIED_DELETE_LABEL in labels_of(pod) or name_of(pod) in pods_to_delete
 
 
 @dataclass(frozen=True)
@@ -71,20 +58,18 @@ class ScaleDiffs:
 
 
 def calculate_diffs(
-    spec: Mapping[str, Any],
+    rollout: Rollout,
     pods: Sequence[Pod],
     current_revision: str,
     update_revision: str,
 ) -> ScaleDiffs:
-    replicas = replicas_of(spec)
-    strategy = spec.get("updateStrategy") or {}
+    replicas = rollout.replicas
     current_diff = surge = 0
     if update_revision != current_revision:
         not_updated = sum(1 for p in pods if revision_of(p) != update_revision)
-        partition = cloneset_partition(strategy.get("partition"), replicas)
-        current_diff = not_updated - min(partition, replicas)
+        current_diff = not_updated - min(rollout.partition, replicas)
         if current_diff > 0:
-            surge = min(cloneset_max_surge(strategy.get("maxSurge"), replicas), current_diff)
+            surge = min(rollout.max_surge, current_diff)
     return ScaleDiffs(len(pods) - replicas - surge, current_diff, surge)
 
 
@@ -105,23 +90,13 @@ def choose_pods_to_delete(
     return take(updated, total)
 
 
-def surge_headroom(spec: Mapping[str, Any], active: int) -> int:
+def surge_headroom(rollout: Rollout, active: int) -> int:
     """How many pods may still be created before there are replicas + maxSurge."""
-    replicas = replicas_of(spec)
-    surge = cloneset_max_surge((spec.get("updateStrategy") or {}).get("maxSurge"), replicas)
-    return max(0, replicas + surge - active)
-
-
-def max_unavailable(spec: Mapping[str, Any]) -> int:
-    replicas = replicas_of(spec)
-    strategy = spec.get("updateStrategy") or {}
-    return cloneset_max_unavailable(
-        strategy.get("maxUnavailable"), strategy.get("maxSurge"), replicas
-    )
+    return max(0, rollout.replicas + rollout.max_surge - active)
 
 
 def deletable_specified(
-    spec: Mapping[str, Any], to_delete: Sequence[Pod], active: Sequence[Pod]
+    rollout: Rollout, to_delete: Sequence[Pod], active: Sequence[Pod]
 ) -> list[Pod]:
     """Of the pods marked for deletion, the ones that may go now.
 
@@ -130,7 +105,7 @@ def deletable_specified(
     a recreate update) replaces pods in steps rather than all at once.
     """
     ready_total = sum(1 for p in active if is_running_and_ready(p))
-    budget = ready_total - (replicas_of(spec) - max_unavailable(spec))
+    budget = ready_total - (rollout.replicas - rollout.max_unavailable)
     chosen: list[Pod] = []
     for pod in sort_active_pods(to_delete):
         if not is_running_and_ready(pod):
@@ -153,7 +128,7 @@ def is_update_ready(pod: Pod, min_ready_seconds: int, now: float) -> bool:
 
 
 def update_count(
-    spec: Mapping[str, Any],
+    rollout: Rollout,
     candidates: Sequence[Pod],
     pods: Sequence[Pod],
     *,
@@ -166,14 +141,12 @@ def update_count(
     status (pods already marked for deletion). Candidates that are not ready cost nothing;
     each ready one uses one unit of ``maxUnavailable`` plus the surge in use.
     """
-    replicas = replicas_of(spec)
-    strategy = spec.get("updateStrategy") or {}
-    partition = cloneset_partition(strategy.get("partition"), replicas)
+    partition = rollout.partition
     if len(candidates) - partition <= 0:
         return 0
     candidates = candidates[: len(candidates) - partition]
-    budget = max_unavailable(spec) + len(pods) - replicas
-    min_ready = int(spec.get("minReadySeconds") or 0)
+    budget = rollout.max_unavailable + len(pods) - rollout.replicas
+    min_ready = rollout.min_ready_seconds
     gone = {name_of(p) for p in unavailable}
 
     def ready(pod: Pod) -> bool:

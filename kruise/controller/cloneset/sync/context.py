@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kruise.controller.cloneset.revision import Revisions
+from kruise.controller.cloneset.sync.strategy import CloneSetStrategy
 from kruise.runtime.client import PODS, Client, PatchType
 from kruise.runtime.clock import Clock
 from kruise.runtime.events import EventRecorder
@@ -34,10 +35,13 @@ class Deps:
 
 @dataclass(frozen=True)
 class SyncInput:
-    """One reconcile's view: the CloneSet, its revisions and what it owns."""
+    """One reconcile's view: the CloneSet, its resolved strategy, its revisions and what
+    it owns."""
 
     key: str
     cloneset: Mapping[str, Any]
+    strategy: CloneSetStrategy
+    """The spec's replicas, partition, surge and the rest, resolved once for this sync."""
     current: Mapping[str, Any]
     """The CloneSet with the current revision's template."""
     update: Mapping[str, Any]

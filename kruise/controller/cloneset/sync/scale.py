@@ -23,8 +23,6 @@ from kruise.controller.cloneset.sync.calculate import (
     choose_pods_to_delete,
     deletable_specified,
     is_specified_delete,
-    name_of,
-    replicas_of,
     revision_of,
     surge_headroom,
 )
@@ -38,6 +36,7 @@ from kruise.runtime.client import (
     NotFound,
 )
 from kruise.runtime.expectations import ScaleAction
+from kruise.runtime.meta import name_of
 from kruise.util import lifecycle
 
 Pod = Mapping[str, Any]
@@ -55,9 +54,8 @@ class ScaleError(Exception):
 
 
 async def scale(deps: Deps, sync: SyncInput) -> ScaleResult:
-    spec = sync.spec
-    names = tuple((spec.get("scaleStrategy") or {}).get("podsToDelete") or ())
-    specified = [p for p in sync.active if is_specified_delete(p, names)]
+    strategy = sync.strategy
+    specified = [p for p in sync.active if is_specified_delete(p, strategy.pods_to_delete)]
     specified_names = {name_of(p) for p in specified}
     preparing = [
         p
@@ -71,16 +69,16 @@ async def scale(deps: Deps, sync: SyncInput) -> ScaleResult:
     gone = {name_of(p) for p in to_delete}
     kept = [p for p in sync.active if name_of(p) not in gone]
     revisions = sync.revisions
-    diffs = calculate_diffs(spec, kept, revisions.current_name, revisions.update_name)
+    diffs = calculate_diffs(strategy, kept, revisions.current_name, revisions.update_name)
     if diffs.total < 0:
         count = -diffs.total
         if to_delete:
-            count = min(count, surge_headroom(spec, len(sync.active)))
+            count = min(count, surge_headroom(strategy, len(sync.active)))
         if count > 0:
             current_count = min(diffs.current_revision_creations, count)
             return await _create(deps, sync, count, current_count)
     if to_delete:
-        chosen = deletable_specified(spec, to_delete, sync.active)
+        chosen = deletable_specified(strategy, to_delete, sync.active)
         return await _delete(deps, sync, chosen) if chosen else ScaleResult(modified=False)
     if diffs.total > 0:
         updated = [p for p in kept if revision_of(p) == revisions.update_name]
@@ -95,7 +93,7 @@ async def _revert_preparing(
 ) -> bool:
     """Back to ``Normal`` for pods a scale-in held in ``PreparingDelete`` that are needed
     again because ``replicas`` went up meanwhile."""
-    needed = replicas_of(sync.spec) - len(sync.active) + deleting
+    needed = sync.strategy.replicas - len(sync.active) + deleting
     patched = False
     for pod in preparing[: max(needed, 0)]:
         await set_lifecycle_state(deps, pod, LIFECYCLE_NORMAL)

@@ -25,12 +25,12 @@ from kruise.apis.apps.v1alpha1 import (
 )
 from kruise.controller.cloneset.sync.calculate import (
     is_specified_delete,
-    name_of,
     revision_of,
     update_count,
 )
 from kruise.controller.cloneset.sync.context import Deps, SyncInput, set_lifecycle_state
 from kruise.runtime.client import PODS, ClientError, Conflict, NotFound, PatchType
+from kruise.runtime.meta import name_of
 from kruise.util import lifecycle
 from kruise.util.inplaceupdate import (
     Outcome,
@@ -65,12 +65,12 @@ async def update(deps: Deps, sync: SyncInput) -> float:
     delay = 0.0
     for one in refreshed:
         delay = _soonest(delay, one.delay)
-    paused = bool((sync.spec.get("updateStrategy") or {}).get("paused"))
-    if paused or any(one.moved for one in refreshed):
+    strategy = sync.strategy
+    if strategy.paused or any(one.moved for one in refreshed):
         return delay
     pods = [one.pod for one in refreshed]
 
-    names = tuple((sync.spec.get("scaleStrategy") or {}).get("podsToDelete") or ())
+    names = strategy.pods_to_delete
     # Pods on their way out, and pods we could not refresh, count as unavailable.
     leaving = [p for p in pods if is_specified_delete(p, names)]
     leaving += [one.pod for one in refreshed if one.stale]
@@ -81,7 +81,7 @@ async def update(deps: Deps, sync: SyncInput) -> float:
         if _waits_for_update(p, sync, names) and name_of(p) not in stale
     ]
     ordered = [pods[i] for i in update_order(sync.spec, pods, candidates)]
-    count = update_count(sync.spec, ordered, pods, now=deps.clock.wall(), unavailable=leaving)
+    count = update_count(strategy, ordered, pods, now=deps.clock.wall(), unavailable=leaving)
     for pod_delay in await _gather([_update_pod(deps, sync, pod) for pod in ordered[:count]]):
         delay = _soonest(delay, pod_delay)
     return delay
@@ -160,8 +160,7 @@ def next_lifecycle_state(spec: Mapping[str, Any], pod: Pod) -> str | None:
 
 async def _update_pod(deps: Deps, sync: SyncInput, pod: Pod) -> float:
     cloneset = dict(sync.cloneset)
-    strategy = sync.spec.get("updateStrategy") or {}
-    kind = strategy.get("type")
+    kind = sync.strategy.update_type
     revisions = sync.revisions
     if kind in (IN_PLACE_IF_POSSIBLE, IN_PLACE_ONLY):
         spec = spec_from_revisions(revisions.by_name(revision_of(pod)), revisions.update)
@@ -171,9 +170,7 @@ async def _update_pod(deps: Deps, sync: SyncInput, pod: Pod) -> float:
                 if lifecycle.state_of(pod) != LIFECYCLE_PREPARING_UPDATE:
                     await set_lifecycle_state(deps, pod, LIFECYCLE_PREPARING_UPDATE)
                 return 0.0
-            grace = int(
-                (strategy.get("inPlaceUpdateStrategy") or {}).get("gracePeriodSeconds") or 0
-            )
+            grace = sync.strategy.in_place_grace_seconds
             labels, annotations = lifecycle.state_metadata(LIFECYCLE_UPDATING, deps.clock.wall())
             try:
                 result = await deps.updater.apply(

@@ -1,0 +1,127 @@
+"""Each contender's runs, and the records they make: ours against every peer, with a
+note saying why a figure is missing and what the numbers were measured on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import report
+
+from .plan import (
+    GOALS,
+    INPLACE,
+    METRICS,
+    OPENKRUISE_VERSION,
+    OURS,
+    PEERS,
+    PHASE_OF,
+    RESOURCES,
+    SCALE,
+    SCENARIOS,
+    SCHEDULER_QPS,
+    Sizes,
+    node_count,
+)
+
+
+@dataclass
+class Outcome:
+    """A contender's runs: each run's JSON result, and why a run or phase failed."""
+
+    name: str
+    results: list[dict[str, Any]] = field(default_factory=list)
+    error: str | None = None  # the contender could not run at all (build, setup)
+
+    def figures(self, metric: str) -> list[float]:
+        return [float(r[metric]) for r in self.results if r.get(metric) is not None]
+
+    def why_not(self, metric: str) -> str | None:
+        """Why ``metric`` has no figure from this contender; None when it has one."""
+        if self.figures(metric):
+            return None
+        if self.error:
+            return self.error
+        phase = PHASE_OF[metric]
+        for result in reversed(self.results):
+            errors = result.get("errors") or {}
+            why = errors.get(phase) or errors.get("setup")
+            if why:
+                logs = f" (logs: {result['logs']})" if result.get("logs") else ""
+                return f"{why}{logs}"
+        return f"{self.name} did not run"
+
+
+def context_note(scenario: str, sizes: Sizes, results: Sequence[dict[str, Any]]) -> str:
+    pods = sizes.inplace_pods if scenario == INPLACE else sizes.scale_pods
+    nodes = next((r["nodes"] for r in results if r.get("nodes")), node_count(pods))
+    text = (
+        f"{pods} pods on {nodes} kwok nodes; client QPS {sizes.qps:g}, burst {sizes.burst} "
+        f"for every contender; one fresh local cluster per contender and run; "
+        f"openkruise-go = OpenKruise {OPENKRUISE_VERSION}'s manager"
+    )
+    if scenario != RESOURCES:
+        text += (
+            f"; kube-scheduler at QPS {SCHEDULER_QPS}; times from the scale/update request "
+            "to the last pod event seen by a pod watch in the driver"
+        )
+    if scenario == SCALE:
+        text += (
+            "; CloneSet pods carry the InPlaceUpdateReady readiness gate, so Ready needs the "
+            "manager's condition write too (Deployment and raw pods have none)"
+        )
+    if scenario == RESOURCES:
+        text += (
+            f"; the manager process over {SCALE} ({sizes.scale_pods} pods) and {INPLACE} "
+            f"({sizes.inplace_pods} pods): peak = VmHWM since it started, CPU = utime + stime "
+            "from the scale request to the end of the in-place update"
+        )
+    return text
+
+
+def make_records(
+    chosen: Iterable[str], sizes: Sizes, outcomes: dict[str, Outcome]
+) -> list[report.Record]:
+    """One record per chosen scenario, metric and peer, ours against each peer."""
+    ours = outcomes.get(OURS) or Outcome(OURS, error=f"{OURS} did not run")
+    records = []
+    all_results = [r for o in outcomes.values() for r in o.results]
+    for scenario in SCENARIOS:
+        if scenario not in set(chosen):
+            continue
+        context = context_note(scenario, sizes, all_results)
+        for metric in METRICS[scenario]:
+            for peer_name in PEERS[scenario]:
+                peer = outcomes.get(peer_name) or Outcome(
+                    peer_name, error=f"{peer_name} did not run"
+                )
+                notes = []
+                if why := ours.why_not(metric):
+                    notes.append(f"ours: {why}")
+                if why := peer.why_not(metric):
+                    notes.append(f"{peer_name}: {why}")
+                if scenario == INPLACE:
+                    notes += recreated_notes([ours, peer])
+                notes.append(context)
+                records.append(
+                    report.make_record(
+                        scenario,
+                        metric,
+                        ours.figures(metric),
+                        peer_name,
+                        peer.figures(metric),
+                        goal=GOALS.get((scenario, peer_name)),
+                        note="; ".join(notes),
+                    )
+                )
+    return records
+
+
+def recreated_notes(outcomes: Sequence[Outcome]) -> list[str]:
+    notes = []
+    for outcome in outcomes:
+        recreated = [r.get("recreated_pods") for r in outcome.results]
+        if any(recreated):
+            notes.append(f"{outcome.name} recreated pods instead of updating in place: {recreated}")
+    return notes

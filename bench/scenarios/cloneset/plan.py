@@ -1,0 +1,142 @@
+"""What the CloneSet benchmarks measure and with which sizes: scenario, contender and
+metric names, goals, client limits, and which phases each contender runs."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[2]
+ROOT = BENCH.parent
+PACKAGE = Path(__file__).resolve().parent
+"""This package; ``python <PACKAGE> run ...`` is one run of one contender."""
+
+SCALE = "cloneset-scale-1000"
+INPLACE = "cloneset-inplace-500"
+RESOURCES = "manager-resources"
+SCENARIOS = (SCALE, INPLACE, RESOURCES)
+
+OURS = "kruise-py"
+OPENKRUISE = "openkruise-go"
+KCM = "kcm-replicaset"
+RAW = "raw-creator"
+CONTENDERS = (OURS, OPENKRUISE, KCM, RAW)
+MANAGERS = (OURS, OPENKRUISE)
+
+OPENKRUISE_VERSION = "v1.9.0"
+GOALS: dict[tuple[str, str], float] = {
+    (SCALE, OPENKRUISE): 1.0,
+    (SCALE, RAW): 1.2,
+    (INPLACE, OPENKRUISE): 1.0,
+}
+METRICS: dict[str, tuple[str, ...]] = {
+    SCALE: ("seconds_all_created", "seconds_all_ready"),
+    INPLACE: ("seconds_all_updated_ready",),
+    RESOURCES: ("peak_rss_mb", "cpu_seconds"),
+}
+PEERS: dict[str, tuple[str, ...]] = {
+    SCALE: (OPENKRUISE, KCM, RAW),
+    INPLACE: (OPENKRUISE,),
+    RESOURCES: (OPENKRUISE,),
+}
+# The phase a metric is measured in; the resources cover both phases.
+PHASE_OF: dict[str, str] = {
+    "seconds_all_created": "scale",
+    "seconds_all_ready": "scale",
+    "seconds_all_updated_ready": "inplace",
+    "peak_rss_mb": "resources",
+    "cpu_seconds": "resources",
+}
+
+DEFAULT_QPS = 100.0
+DEFAULT_BURST = 200
+# The scheduler is shared infrastructure, not a contender: it gets limits high enough
+# that binding pods is never what the contenders wait for (its default is 50/100).
+SCHEDULER_QPS = 1000
+SCHEDULER_BURST = 2000
+NODE_PODS = 400
+IMAGE = "example.com/bench/web:1.0"
+NEW_IMAGE = "example.com/bench/web:2.0"
+SCALE_NAME = "bench-scale"
+INPLACE_NAME = "bench-inplace"
+MANAGER_NAMESPACE = "kruise-system"
+CLONESET_API = "apps.kruise.io/v1alpha1"
+# OpenKruise v1.9.0 stores CloneSets as v1beta1 and its controller works on v1beta1, so
+# its side is driven in v1beta1 (v1alpha1 would add a conversion webhook call to every
+# read and write); kruise-py, a port of v0.7.0, serves v1alpha1 only.
+API_VERSIONS = {OURS: CLONESET_API, OPENKRUISE: "apps.kruise.io/v1beta1"}
+
+
+def manager_command() -> Path:
+    """Our ``kruise-manager``, installed beside this interpreter."""
+    return Path(sys.executable).parent / "kruise-manager"
+
+
+@dataclass(frozen=True)
+class Sizes:
+    runs: int
+    scale_pods: int
+    inplace_pods: int
+    qps: float
+    burst: int
+
+    @classmethod
+    def for_args(cls, args: argparse.Namespace) -> Sizes:
+        quick = bool(getattr(args, "quick", False))
+        return cls(
+            runs=getattr(args, "runs", None) or 1,
+            scale_pods=getattr(args, "cloneset_pods", None) or (100 if quick else 1000),
+            inplace_pods=getattr(args, "inplace_pods", None) or (50 if quick else 500),
+            qps=getattr(args, "client_qps", None) or DEFAULT_QPS,
+            burst=getattr(args, "client_burst", None) or DEFAULT_BURST,
+        )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """bench/run.py's options for these scenarios."""
+    parser.add_argument(
+        "--cloneset-pods", type=int, help=f"pods of {SCALE} (default 1000, quick 100)"
+    )
+    parser.add_argument(
+        "--inplace-pods", type=int, help=f"pods of {INPLACE} (default 500, quick 50)"
+    )
+    parser.add_argument(
+        "--client-qps",
+        type=float,
+        help=f"client QPS of every CloneSet contender (default {DEFAULT_QPS:g})",
+    )
+    parser.add_argument(
+        "--client-burst",
+        type=int,
+        help=f"client burst of every CloneSet contender (default {DEFAULT_BURST})",
+    )
+
+
+def phases_for(contender: str, chosen: Iterable[str]) -> tuple[str, ...]:
+    """The phases a contender runs for the chosen scenarios (empty: it does not run)."""
+    chosen = set(chosen)
+    phases = []
+    if SCALE in chosen or (RESOURCES in chosen and contender in MANAGERS):
+        phases.append("scale")
+    if contender in MANAGERS and chosen & {INPLACE, RESOURCES}:
+        phases.append("inplace")
+    if contender not in MANAGERS and SCALE not in chosen:
+        return ()
+    return tuple(phases)
+
+
+def node_count(pods: int, per_node: int = NODE_PODS) -> int:
+    """Fake nodes for ``pods`` pods with a quarter to spare (at least two)."""
+    return max(2, math.ceil(pods * 1.25 / per_node))
+
+
+def scale_deadline(pods: int) -> float:
+    return 120 + 0.5 * pods
+
+
+def inplace_deadline(pods: int) -> float:
+    return 120 + 1.0 * pods

@@ -1,0 +1,97 @@
+"""Small tools of one contender's run (the child process): progress lines, one-line
+errors, and waiting for a condition, a watch or a tracker."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from .observer import InPlaceTracker, ScaleTracker
+
+
+def say(message: str) -> None:
+    print(f"[cloneset {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+class RunError(Exception):
+    """A phase could not be measured; the message says why, in one line."""
+
+
+def tail(path: Path, lines: int = 5) -> str:
+    try:
+        text = path.read_text(errors="replace").strip().splitlines()
+    except OSError:
+        return ""
+    return " | ".join(line[:300] for line in text[-lines:])
+
+
+def wait_until(
+    check: Callable[[], bool], what: str, timeout: float, alive: Callable[[], None]
+) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        alive()
+        if time.monotonic() > deadline:
+            raise RunError(f"timed out after {timeout:.0f}s waiting for {what}")
+        time.sleep(0.2)
+
+
+async def wait_async(
+    check: Callable[[], Any], what: str, limit: float, alive: Callable[[], None]
+) -> None:
+    deadline = time.monotonic() + limit
+    while not await check():
+        alive()
+        if time.monotonic() > deadline:
+            raise RunError(f"timed out after {limit:.0f}s waiting for {what}")
+        await asyncio.sleep(0.2)
+
+
+async def follow(
+    client: Any,
+    resource: Any,
+    namespace: str,
+    resource_version: str,
+    handle: Callable[[str, dict[str, Any], float], None],
+) -> None:
+    """Feed every watch event of ``resource`` in ``namespace`` to ``handle`` with the
+    time it arrived, reconnecting from the last resourceVersion when the stream ends."""
+    rv = resource_version
+    while True:
+        async with client.watch(resource, namespace, resource_version=rv) as events:
+            async for event_type, obj in events:
+                rv = (obj.get("metadata") or {}).get("resourceVersion") or rv
+                if event_type != "BOOKMARK":
+                    handle(event_type, obj, time.monotonic())
+
+
+async def wait_tracker(
+    tracker: ScaleTracker | InPlaceTracker,
+    watches: Sequence[asyncio.Task[None]],
+    limit: float,
+    what: str,
+    alive: Callable[[], None],
+) -> None:
+    deadline = time.monotonic() + limit
+    last_note = time.monotonic()
+    try:
+        while not tracker.done:
+            for watch in watches:
+                if watch.done():
+                    raise RunError(f"the {what} watch ended: {watch.exception()!r}")
+            alive()
+            now = time.monotonic()
+            if now > deadline:
+                raise RunError(f"{what}: not done after {limit:.0f}s ({tracker.progress()})")
+            if now - last_note > 15:
+                say(f"{what}: {tracker.progress()}")
+                last_note = now
+            await asyncio.sleep(0.05)
+    finally:
+        for watch in watches:
+            watch.cancel()
+        await asyncio.gather(*watches, return_exceptions=True)
