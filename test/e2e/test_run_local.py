@@ -8,7 +8,6 @@ cluster it made. The SIGINT test comes last and checks the shutdown.
 
 from __future__ import annotations
 
-import asyncio
 import ctypes
 import os
 import re
@@ -17,20 +16,20 @@ import signal
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from support.paths import REPO_ROOT
+from support.polling import NotYet, eventually, eventually_blocking
 
 from kruise.apis.apps.v1alpha1 import CLONESETS
 from kruise.runtime.client import PODS, Client
 from kruise.runtime.envtest.rest import url_ok
 
-ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "hack" / "run_local.py"
+SCRIPT = REPO_ROOT / "hack" / "run_local.py"
 SAMPLE = "sample"
 SAMPLE_NAMESPACE = "default"
 SAMPLE_SELECTOR = "app=sample"
@@ -54,9 +53,9 @@ Obj = dict[str, Any]
 
 def cloneset_controller_wired() -> bool:
     """Whether the CloneSet controller exists and kruise-manager starts it."""
-    if not (ROOT / "kruise" / "controller" / "cloneset").is_dir():
+    if not (REPO_ROOT / "kruise" / "controller" / "cloneset").is_dir():
         return False
-    sources = (ROOT / "cmd" / "kruise_manager").glob("*.py")
+    sources = (REPO_ROOT / "cmd" / "kruise_manager").glob("*.py")
     return any("cloneset" in path.read_text().lower() for path in sources)
 
 
@@ -129,61 +128,63 @@ class RunLocal:
     process: subprocess.Popen[str]
     run_dir: Path
     lines: list[str] = field(default_factory=list)
-    changed: threading.Condition = field(default_factory=threading.Condition)
+    lock: threading.Lock = field(default_factory=threading.Lock)
     children: list[Proc] = field(default_factory=list)
 
     def read(self) -> None:
         assert self.process.stdout is not None
         for line in self.process.stdout:
-            with self.changed:
+            with self.lock:
                 self.lines.append(line.rstrip("\n"))
-                self.changed.notify_all()
-        with self.changed:
-            self.changed.notify_all()
 
     def output(self, last: int = 60) -> str:
-        with self.changed:
+        with self.lock:
             return "\n".join(self.lines[-last:])
 
-    def wait_for_line(self, pattern: str, timeout: float) -> re.Match[str]:
-        """The first printed line matching ``pattern``; fails if the script exits first."""
+    def line_matching(self, pattern: str, timeout: float = 0) -> re.Match[str]:
+        """The first printed line matching ``pattern``, waiting up to ``timeout`` seconds
+        for it; fails at once if the script exits first."""
         regex = re.compile(pattern)
-        deadline = time.monotonic() + timeout
-        with self.changed:
-            while True:
-                for line in self.lines:
-                    if match := regex.search(line):
-                        return match
-                if self.process.poll() is not None:
-                    pytest.fail(
-                        f"run_local.py exited with {self.process.returncode} before printing "
-                        f"{pattern!r}:\n{self.output()}"
-                    )
-                if time.monotonic() > deadline:
-                    pytest.fail(
-                        f"no line matching {pattern!r} after {timeout:.0f}s:\n{self.output()}"
-                    )
-                self.changed.wait(1.0)
+
+        def printed() -> re.Match[str] | None:
+            with self.lock:
+                lines = list(self.lines)
+            for line in lines:
+                if match := regex.search(line):
+                    return match
+            if self.process.poll() is not None:
+                pytest.fail(
+                    f"run_local.py exited with {self.process.returncode} before printing "
+                    f"{pattern!r}:\n{self.output()}"
+                )
+            return None
+
+        try:
+            return eventually_blocking(
+                printed, timeout=timeout, interval=0.2, what=f"a line matching {pattern!r}"
+            )
+        except NotYet as late:
+            pytest.fail(f"{late}\n{self.output()}")
 
     @property
     def kubeconfig(self) -> Path:
-        return Path(self.wait_for_line(r"^export KUBECONFIG=(\S+)$", 0).group(1))
+        return Path(self.line_matching(r"^export KUBECONFIG=(\S+)$").group(1))
 
     @property
     def kubectl(self) -> Path:
-        return Path(self.wait_for_line(r"^kubectl: (\S+)$", 0).group(1))
+        return Path(self.line_matching(r"^kubectl: (\S+)$").group(1))
 
     @property
     def readyz(self) -> str:
-        return self.wait_for_line(r"kruise-manager ready: (http://\S+/readyz)", 0).group(1)
+        return self.line_matching(r"kruise-manager ready: (http://\S+/readyz)").group(1)
 
     @property
     def cluster_workdir(self) -> str:
-        return self.wait_for_line(r"kwok nodes in (\S+) \.\.\.$", 0).group(1)
+        return self.line_matching(r"kwok nodes in (\S+) \.\.\.$").group(1)
 
     def hint(self, command: str) -> list[str]:
         """The printed command line starting with ``command``, split like a shell would."""
-        return shlex.split(self.wait_for_line(rf"^\s+{re.escape(command)}", 0).string)
+        return shlex.split(self.line_matching(rf"^\s+{re.escape(command)}").string)
 
     def kubectl_run(self, command: list[str]) -> str:
         """Run a printed kubectl command with the pinned kubectl and the printed kubeconfig."""
@@ -215,7 +216,7 @@ def run_local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunLocal]:
     run_dir = tmp_path_factory.mktemp("run-local") / "run"
     process = subprocess.Popen(
         [sys.executable, str(SCRIPT), "--run-dir", str(run_dir)],
-        cwd=ROOT,
+        cwd=REPO_ROOT,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -227,24 +228,13 @@ def run_local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunLocal]:
     reader = threading.Thread(target=run.read, name="run-local-output", daemon=True)
     reader.start()
     try:
-        run.wait_for_line(rf"^{HINT}", START_TIMEOUT)
+        run.line_matching(rf"^{HINT}", START_TIMEOUT)
         run.children = descendants(process.pid)
         yield run
     finally:
         run.stop()
         reader.join(10)
         print(f"run_local.py output (tail):\n{run.output(80)}")
-
-
-async def eventually(check: Callable[[], Awaitable[T | None]], within: float, what: str) -> T:
-    deadline = time.monotonic() + within
-    while True:
-        result = await check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {within:.0f}s waiting for {what}")
-        await asyncio.sleep(0.5)
 
 
 def test_prints_the_kubeconfig_kubectl_and_what_to_try(run_local: RunLocal) -> None:
@@ -300,7 +290,10 @@ async def test_sample_pods_run_and_the_printed_patch_updates_them_in_place(
             return live if len(live) == count and _running(live, image) else None
 
         before = await eventually(
-            lambda: sample_pods("nginx:1.25"), PODS_TIMEOUT, "3 Running pods of the sample"
+            lambda: sample_pods("nginx:1.25"),
+            timeout=PODS_TIMEOUT,
+            interval=0.5,
+            what="3 Running pods of the sample",
         )
         uids = {p["metadata"]["name"]: p["metadata"]["uid"] for p in before}
         patch = run_local.hint("kubectl patch clone sample --type merge -p")
@@ -309,8 +302,9 @@ async def test_sample_pods_run_and_the_printed_patch_updates_them_in_place(
         run_local.kubectl_run(patch)
         after = await eventually(
             lambda: sample_pods(new_image.group(1)),
-            PODS_TIMEOUT,
-            f"the sample's pods to run {new_image.group(1)}",
+            timeout=PODS_TIMEOUT,
+            interval=0.5,
+            what=f"the sample's pods to run {new_image.group(1)}",
         )
         assert {p["metadata"]["name"]: p["metadata"]["uid"] for p in after} == uids
 

@@ -1,20 +1,49 @@
 """The e2e environment: a local cluster with kruise-manager processes, or an existing
-cluster named by E2E_KUBECONFIG (see kruise_env)."""
+cluster named by E2E_KUBECONFIG (see support/kruise_env.py).
+
+In local mode the environment also checks least privilege when the session is done with
+it (support/least_privilege.py): after the last test that used it, once kruise-manager has
+stopped, a request the API server refused or a granted verb nothing used fails the run,
+reported as an error in the teardown of the session's last test.
+"""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
-from kruise_env import KruiseEnv, build_env, wait_for
+from support import least_privilege
+from support.kruise_env import KruiseEnv, build_env
+from support.polling import eventually_blocking
 
 from kruise.runtime.client import Client, kubeconfig_config
 
 
 @pytest.fixture(scope="session")
-def kruise_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KruiseEnv]:
-    yield from build_env(tmp_path_factory.mktemp("kruise-e2e"))
+def kruise_env(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[KruiseEnv]:
+    environment = build_env(tmp_path_factory.mktemp("kruise-e2e"))
+    env = next(environment)
+    yield env
+    for _ in environment:  # runs the rest of build_env: stops the replicas and the cluster
+        pass
+    _check_least_privilege(env, request.session)
+
+
+def _check_least_privilege(env: KruiseEnv, session: pytest.Session) -> None:
+    if env.audit_log is None or not env.audit_log.exists():
+        return  # an existing cluster (E2E_KUBECONFIG): no audit log of ours to read
+    ran = {Path(str(item.path)).name for item in session.items}
+    problems = least_privilege.findings(env.audit_log, ran)
+    if problems:
+        pytest.fail(
+            "least privilege: kruise-manager's requests in the audit log "
+            f"{env.audit_log} break config/rbac's contract:\n  " + "\n  ".join(problems),
+            pytrace=False,
+        )
 
 
 @pytest.fixture
@@ -36,6 +65,8 @@ def e2e_namespace(kruise_env: KruiseEnv) -> Iterator[str]:
             return False
         return True
 
-    wait_for(has_account, "the namespace's default ServiceAccount", 60)
+    eventually_blocking(
+        has_account, timeout=60, interval=0.2, what="the namespace's default ServiceAccount"
+    )
     yield name
     kruise_env.rest.request("DELETE", f"/api/v1/namespaces/{name}")

@@ -8,8 +8,10 @@ import time
 from datetime import datetime
 
 import pytest
-from e2e_helpers import PodCounter, cloneset, eventually, rolled_out, set_image
-from kruise_env import LEASE, SYSTEM, KruiseEnv, LocalReplica, Metrics, wait_for
+from support.e2e_cloneset import E2E_INTERVAL, E2E_TIMEOUT, PodCounter, rolled_out, set_image
+from support.kruise_env import LEASE, SYSTEM, KruiseEnv, LocalReplica, Metrics
+from support.polling import eventually, eventually_blocking
+from support.workloads import cloneset
 
 from kruise.apis.apps.v1alpha1 import CLONESETS
 from kruise.runtime.client import Client
@@ -38,7 +40,10 @@ async def test_controller_runtime_series_are_scraped_and_move(
         assert any(n == metric for n, _ in before), metric
     await kube.create(CLONESETS, cloneset("metrics", 2), e2e_namespace)
     await eventually(
-        lambda: rolled_out(kube, e2e_namespace, "metrics", 2, "nginx:1.25"), "2 ready pods"
+        lambda: rolled_out(kube, e2e_namespace, "metrics", 2, "nginx:1.25"),
+        timeout=E2E_TIMEOUT,
+        interval=E2E_INTERVAL,
+        what="2 ready pods",
     )
     after = leader.metrics()
     controller = "cloneset-controller"
@@ -67,7 +72,7 @@ def test_readyz_waits_for_caches_and_the_webhook(kruise_env: KruiseEnv) -> None:
                 return False  # not listening yet
             return answers[-1][0] == 200
 
-        wait_for(ready, "the new replica's /readyz", 90)
+        eventually_blocking(ready, timeout=90, interval=0.2, what="the new replica's /readyz")
         first_ok = answers[-1][1]
         assert "cache-sync" in first_ok
         assert "webhook-ready" in first_ok
@@ -88,19 +93,34 @@ async def test_two_replicas_standby_finishes_a_rollout_after_sigkill(
 ) -> None:
     kruise_env.ensure_replicas(2)
     ns = e2e_namespace
-    obj = cloneset("pair", 6, type="ReCreate", maxSurge=1, maxUnavailable=0)
+    obj = cloneset(
+        "pair", 6, updateStrategy={"type": "ReCreate", "maxSurge": 1, "maxUnavailable": 0}
+    )
     await kube.create(CLONESETS, obj, ns)
-    await eventually(lambda: rolled_out(kube, ns, "pair", 6, "nginx:1.25"), "6 ready pods")
+    await eventually(
+        lambda: rolled_out(kube, ns, "pair", 6, "nginx:1.25"),
+        timeout=E2E_TIMEOUT,
+        interval=E2E_INTERVAL,
+        what="6 ready pods",
+    )
     old = kruise_env.leader()
     with PodCounter(kube, ns, "pair") as counter:
         await set_image(kube, ns, "pair", "nginx:1.26")
         await eventually(
-            lambda: _started(kube, ns), "the rollout to start before the leader is killed"
+            lambda: _started(kube, ns),
+            timeout=E2E_TIMEOUT,
+            interval=E2E_INTERVAL,
+            what="the rollout to start before the leader is killed",
         )
         kruise_env.kill(old, signal.SIGKILL)
         new = kruise_env.leader()
         assert new.identity != old.identity
-        await eventually(lambda: rolled_out(kube, ns, "pair", 6, "nginx:1.26"), "the rollout", 240)
+        await eventually(
+            lambda: rolled_out(kube, ns, "pair", 6, "nginx:1.26"),
+            timeout=240,
+            interval=E2E_INTERVAL,
+            what="the rollout",
+        )
     assert counter.most <= 7
     kruise_env.ensure_replicas(2)
 

@@ -5,11 +5,11 @@ is not True, so the whole flow runs as it would on real nodes."""
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import pytest
+from support.polling import eventually
 
 from kruise.runtime.client import PODS, Client, Conflict
 from kruise.runtime.envtest import LocalCluster
@@ -26,20 +26,6 @@ from kruise.util.inplaceupdate import (
 
 Obj = dict[str, Any]
 T = TypeVar("T")
-
-
-async def eventually(
-    check: Callable[[], Awaitable[T | None]], within: float = 60.0, what: str = "condition"
-) -> T:
-    """Poll until ``check`` returns something truthy; fail with ``what`` on timeout."""
-    deadline = time.monotonic() + within
-    while True:
-        result = await check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {within:.0f}s waiting for {what}")
-        await asyncio.sleep(0.2)
 
 
 def status_of(pod: Obj, kind: str) -> str | None:
@@ -96,7 +82,7 @@ async def running_ready_pod(client: Client, updater: InPlaceUpdater, ns: str, na
         current = await client.get(PODS, name, ns)
         return current if current["status"].get("phase") == "Running" else None
 
-    await eventually(running, what=f"pod {name} Running")
+    await eventually(running, timeout=60, interval=0.2, what=f"pod {name} Running")
     assert status_of(await client.get(PODS, name, ns), "Ready") == "False"
     await with_fresh_pod(client, ns, name, updater.refresh)
 
@@ -104,7 +90,7 @@ async def running_ready_pod(client: Client, updater: InPlaceUpdater, ns: str, na
         current = await client.get(PODS, name, ns)
         return current if status_of(current, "Ready") == "True" else None
 
-    ready_pod: Obj = await eventually(ready, what=f"pod {name} Ready")
+    ready_pod: Obj = await eventually(ready, timeout=60, interval=0.2, what=f"pod {name} Ready")
     assert status_of(ready_pod, "InPlaceUpdateReady") == "True"
     return ready_pod
 
@@ -116,7 +102,9 @@ async def refresh_until_ready(client: Client, updater: InPlaceUpdater, ns: str, 
         refreshed = await with_fresh_pod(client, ns, name, updater.refresh)
         return refreshed.pod if refreshed.marked_ready else None
 
-    result: Obj = await eventually(marked, what=f"pod {name} in-place update to complete")
+    result: Obj = await eventually(
+        marked, timeout=60, interval=0.2, what=f"pod {name} in-place update to complete"
+    )
     return result
 
 
@@ -198,7 +186,9 @@ async def test_a_grace_period_holds_the_pod_not_ready_before_images_change(
             refreshed = await with_fresh_pod(client, ns, name, updater.refresh)
             return refreshed if refreshed.images_changed else None
 
-        changed = await eventually(grace_over, within=10, what="the grace period to end")
+        changed = await eventually(
+            grace_over, timeout=10, interval=0.2, what="the grace period to end"
+        )
         assert changed.pod["spec"]["containers"][0]["image"] == "nginx:1.26"
         with pytest.raises(Conflict):
             await updater.refresh(result.pod)  # stale: its image patch must not land

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import shutil
 import signal
 import subprocess
 import time
@@ -13,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.commands import manager_command
+from support.polling import eventually_blocking
 
 from kruise.runtime.envtest import ControlPlane
 from kruise.runtime.envtest.ports import free_port
 
-MANAGER = shutil.which("kruise-manager") or str(
-    Path(__file__).parents[3] / ".venv/bin/kruise-manager"
-)
+MANAGER = manager_command()
 LEASE_FLAGS = [
     "--leader-election-lease-duration=4",
     "--leader-election-renew-deadline=3",
@@ -35,11 +34,12 @@ class ManagerProcess:
     def __init__(
         self, kubeconfig: Path, lease: str, log_path: Path, lease_flags: list[str]
     ) -> None:
+        self.lease = lease
         self.log_path = log_path
         self.log = log_path.open("w")
         self.popen = subprocess.Popen(
             [
-                MANAGER,
+                *MANAGER,
                 f"--kubeconfig={kubeconfig}",
                 "--metrics-addr=127.0.0.1:0",
                 "--health-probe-addr=127.0.0.1:0",
@@ -101,20 +101,6 @@ def read_lease(plane: ControlPlane, name: str) -> dict[str, Any]:
     return spec
 
 
-def wait_for(check: Any, timeout: float = 60.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.1)
-    pytest.fail("condition not reached")
-
-
-def lease_name(process: ManagerProcess) -> str:
-    return str(process.popen.args[6]).split("=", 1)[1]  # type: ignore[index]
-
-
 def holder_of(
     plane: ControlPlane, lease: str, candidates: list[ManagerProcess]
 ) -> ManagerProcess | None:
@@ -128,8 +114,10 @@ def holder_of(
 def test_exactly_one_leads_and_sigkill_hands_over_after_expiry(
     control_plane: ControlPlane, managers: list[ManagerProcess]
 ) -> None:
-    lease = lease_name(managers[0])
-    leader = wait_for(lambda: holder_of(control_plane, lease, managers))
+    lease = managers[0].lease
+    leader = eventually_blocking(
+        lambda: holder_of(control_plane, lease, managers), timeout=60, what="a leader"
+    )
     standby = next(p for p in managers if p is not leader)
     assert any(line.get("event") == "became leader" for line in leader.lines())
     assert not any(line.get("event") == "became leader" for line in standby.lines())
@@ -137,7 +125,11 @@ def test_exactly_one_leads_and_sigkill_hands_over_after_expiry(
 
     leader.popen.send_signal(signal.SIGKILL)
     killed_at = time.time()
-    wait_for(lambda: holder_of(control_plane, lease, managers) is standby)
+    eventually_blocking(
+        lambda: holder_of(control_plane, lease, managers) is standby,
+        timeout=60,
+        what="the standby to lead",
+    )
     after = read_lease(control_plane, lease)
     took_over_at = parse_time(after["acquireTime"])
     # Safety: the standby waited for the dead leader's lease to expire.
@@ -150,8 +142,10 @@ def test_exactly_one_leads_and_sigkill_hands_over_after_expiry(
 def test_sigterm_releases_the_lease_and_exits_zero(
     control_plane: ControlPlane, managers: list[ManagerProcess]
 ) -> None:
-    lease = lease_name(managers[0])
-    leader = wait_for(lambda: holder_of(control_plane, lease, managers))
+    lease = managers[0].lease
+    leader = eventually_blocking(
+        lambda: holder_of(control_plane, lease, managers), timeout=60, what="a leader"
+    )
     standby = next(p for p in managers if p is not leader)
 
     last_renewal = parse_time(read_lease(control_plane, lease)["renewTime"])
@@ -160,19 +154,27 @@ def test_sigterm_releases_the_lease_and_exits_zero(
     assert leader.popen.wait(30) == 0
     events = [line.get("event") for line in leader.lines()]
     assert "released leader lease" in events
-    wait_for(lambda: holder_of(control_plane, lease, managers) is standby)
+    eventually_blocking(
+        lambda: holder_of(control_plane, lease, managers) is standby,
+        timeout=60,
+        what="the standby to lead",
+    )
     took_over_at = parse_time(read_lease(control_plane, lease)["acquireTime"])
     # The standby took over a released lease: an expired one would have taken at least
     # the 15 s lease duration after the leader's last renewal.
     assert took_over_at < last_renewal + 15
     print(f"SIGTERM handover after {took_over_at - stopped_at:.2f}s (default timings 15/10/2s)")
     # The Lease is written before the log line is: wait for the line, do not race it.
-    wait_for(lambda: any(line.get("event") == "became leader" for line in standby.lines()))
+    eventually_blocking(
+        lambda: any(line.get("event") == "became leader" for line in standby.lines()),
+        timeout=60,
+        what="the standby's 'became leader' line",
+    )
 
 
 def test_bad_flag_and_unreachable_cluster_are_one_line(tmp_path: Path) -> None:
     bad = subprocess.run(
-        [MANAGER, "--metrics-addr=nonsense"], capture_output=True, text=True, check=False
+        [*MANAGER, "--metrics-addr=nonsense"], capture_output=True, text=True, check=False
     )
     assert bad.returncode == 2
     assert bad.stderr.strip().count("\n") == 0
@@ -192,7 +194,7 @@ def test_bad_flag_and_unreachable_cluster_are_one_line(tmp_path: Path) -> None:
         )
     )
     down = subprocess.run(
-        [MANAGER, f"--kubeconfig={kubeconfig}", "--metrics-addr=0", "--health-probe-addr=0"],
+        [*MANAGER, f"--kubeconfig={kubeconfig}", "--metrics-addr=0", "--health-probe-addr=0"],
         capture_output=True,
         text=True,
         timeout=60,
@@ -204,7 +206,7 @@ def test_bad_flag_and_unreachable_cluster_are_one_line(tmp_path: Path) -> None:
 
 
 def test_help_explains_every_flag() -> None:
-    result = subprocess.run([MANAGER, "--help"], capture_output=True, text=True, check=True)
+    result = subprocess.run([*MANAGER, "--help"], capture_output=True, text=True, check=True)
     for flag in (
         "--kubeconfig",
         "--metrics-addr",

@@ -11,15 +11,18 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from support import workloads
+from support.commands import manager_command
+from support.paths import REPO_ROOT
+from support.polling import eventually_blocking
 
 from kruise.apis.apps.defaults import default_cloneset
 from kruise.apis.apps.v1alpha1 import CLONESETS
@@ -33,8 +36,6 @@ from kruise.webhook.certs.options import (
     VALIDATING_CONFIGURATION,
 )
 
-ROOT = Path(__file__).resolve().parents[3]
-MANAGER = ROOT / ".venv" / "bin" / "kruise-manager"
 NAMESPACE = "kube-system"
 ACCOUNT = "kruise-manager"
 USER = f"system:serviceaccount:{NAMESPACE}:{ACCOUNT}"
@@ -47,26 +48,13 @@ CONFIGURATIONS = {
     "ValidatingWebhookConfiguration": VALIDATING_CONFIGURATION,
 }
 
-T = TypeVar("T")
-
-
-def wait_for(check: Callable[[], T], what: str, timeout: float = 90.0) -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.2)
-
 
 def kubectl(plane: ControlPlane, *args: str) -> subprocess.CompletedProcess[str]:
     binaries = Binaries.default()
     binaries.require("kubectl")
     return subprocess.run(
         [str(binaries.kubectl), f"--kubeconfig={plane.kubeconfig_path}", *args],
-        cwd=ROOT,
+        cwd=REPO_ROOT,
         capture_output=True,
         text=True,
         timeout=120,
@@ -309,7 +297,7 @@ def manager(
     plane = control_plane
     work = tmp_path_factory.mktemp("manager-as-sa")
     # The CloneSet controller starts only when its CRD is served.
-    plane.install_crds([ROOT / "config" / "crd" / "bases"])
+    plane.install_crds([REPO_ROOT / "config" / "crd" / "bases"])
     for path in (LEASE_PATH, SECRET_PATH):  # whatever an earlier run left
         delete_quietly(plane, path)
     for kind, name in CONFIGURATIONS.items():
@@ -323,7 +311,7 @@ def manager(
     with log_path.open("w") as log:
         popen = subprocess.Popen(
             [
-                str(MANAGER),
+                *manager_command(),
                 f"--kubeconfig={kubeconfig}",
                 "--enable-leader-election",
                 f"--metrics-addr=127.0.0.1:{metrics}",
@@ -344,7 +332,7 @@ def manager(
                 pytest.fail(f"kruise-manager exited {popen.returncode}:\n{handle.log()[-3000:]}")
             return url_ok(f"http://127.0.0.1:{health}/readyz")
 
-        wait_for(ready, "kruise-manager /readyz")
+        eventually_blocking(ready, timeout=90, interval=0.2, what="kruise-manager /readyz")
         yield handle
     finally:
         if popen.poll() is None:
@@ -361,9 +349,11 @@ def test_manager_gets_ready_and_leads_with_only_its_rbac(
     control_plane: ControlPlane, manager: Manager
 ) -> None:
     # Leader election: the Lease was created and is held by this pod.
-    wait_for(
+    eventually_blocking(
         lambda: manager.sample("leader_election_master_status", name=LEASE) == 1,
-        "the manager to lead",
+        timeout=90,
+        interval=0.2,
+        what="the manager to lead",
     )
     assert control_plane.rest.get(LEASE_PATH)["spec"]["holderIdentity"] == manager.pod_name
     # Webhook certificates: the Secret was created and the CA injected into both
@@ -382,21 +372,7 @@ def test_manager_gets_ready_and_leads_with_only_its_rbac(
 def test_cloneset_controller_works_with_only_its_rbac(
     control_plane: ControlPlane, manager: Manager, namespace: str
 ) -> None:
-    cloneset = default_cloneset(
-        {
-            "apiVersion": CLONESETS.api_version,
-            "kind": CLONESETS.kind,
-            "metadata": {"name": "ship", "namespace": namespace},
-            "spec": {
-                "replicas": 2,
-                "selector": {"matchLabels": {"app": "ship"}},
-                "template": {
-                    "metadata": {"labels": {"app": "ship"}},
-                    "spec": {"containers": [{"name": "main", "image": "nginx:1.25"}]},
-                },
-            },
-        }
-    )
+    cloneset = default_cloneset(workloads.cloneset("ship", 2, namespace=namespace))
     created = control_plane.rest.request("POST", CLONESETS.path(namespace), cloneset)
     uid = created["metadata"]["uid"]
 
@@ -413,16 +389,18 @@ def test_cloneset_controller_works_with_only_its_rbac(
             pytest.fail(f"the API server refused the manager:\n{manager.log()[-3000:]}")
         return len(owned_pods()) == 2
 
-    wait_for(scaled, "the CloneSet's two pods")
+    eventually_blocking(scaled, timeout=90, interval=0.2, what="the CloneSet's two pods")
     # Status through the status subresource, revisions and events: all as the manager.
-    wait_for(
+    eventually_blocking(
         lambda: (
             control_plane.rest.get(CLONESETS.path(namespace, "ship"))
             .get("status", {})
             .get("replicas")
             == 2
         ),
-        "status.replicas 2",
+        timeout=90,
+        interval=0.2,
+        what="status.replicas 2",
     )
     revisions = control_plane.rest.get(f"/apis/apps/v1/namespaces/{namespace}/controllerrevisions")[
         "items"

@@ -10,9 +10,12 @@ from __future__ import annotations
 import subprocess
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from support.commands import manager_command
+from support.paths import REPO_ROOT
+from support.polling import eventually_blocking
+from support.workloads import webhooks_called
 
 from kruise.runtime.envtest import ControlPlane
 from kruise.runtime.envtest.install import (
@@ -22,18 +25,7 @@ from kruise.runtime.envtest.install import (
     wait_for_crds,
 )
 from kruise.runtime.envtest.ports import free_port
-from kruise.runtime.envtest.rest import RestError, url_ok
-
-ROOT = Path(__file__).resolve().parents[3]
-MANAGER = ROOT / ".venv" / "bin" / "kruise-manager"
-
-
-def _wait(check: object, what: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
+from kruise.runtime.envtest.rest import url_ok
 
 
 def _injected(plane: ControlPlane, kind: str, name: str) -> bool:
@@ -44,30 +36,11 @@ def _injected(plane: ControlPlane, kind: str, name: str) -> bool:
     )
 
 
-def _admission_live(plane: ControlPlane, namespace: str) -> bool:
-    """True once the API server really calls the validating webhook."""
-    bad = {
-        "apiVersion": "apps.kruise.io/v1alpha1",
-        "kind": "CloneSet",
-        "metadata": {"name": "probe"},
-        "spec": {"selector": {"matchLabels": {"a": "b"}}, "template": {"metadata": {}}},
-    }
-    try:
-        plane.rest.request(
-            "POST",
-            f"/apis/apps.kruise.io/v1alpha1/namespaces/{namespace}/clonesets?dryRun=All",
-            bad,
-        )
-    except RestError as err:
-        return "admission webhook" in str(err)
-    return False
-
-
 @pytest.fixture(scope="module")
 def kruise_plane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControlPlane]:
     workdir = tmp_path_factory.mktemp("webhooks")
     with ControlPlane() as plane:
-        crds = list(load_documents([ROOT / "config/crd/bases"]))
+        crds = list(load_documents([REPO_ROOT / "config/crd/bases"]))
         for crd in crds:
             plane.rest.apply(CRD_COLLECTION, crd)
         port = free_port()
@@ -75,7 +48,7 @@ def kruise_plane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControlPl
         log = (workdir / "manager.log").open("w")
         manager = subprocess.Popen(
             [
-                str(MANAGER),
+                *manager_command(),
                 f"--kubeconfig={plane.kubeconfig_path}",
                 "--metrics-addr=0",
                 f"--health-probe-addr=127.0.0.1:{health}",
@@ -88,14 +61,29 @@ def kruise_plane(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControlPl
         )
         try:
             wait_for_crds(plane.rest, crds, timeout=60)
-            for doc in load_documents([ROOT / "config/webhook/manifests.yaml"]):
+            for doc in load_documents([REPO_ROOT / "config/webhook/manifests.yaml"]):
                 plane.rest.apply(WEBHOOK_COLLECTIONS[doc["kind"]], doc)
-            for doc in load_documents([ROOT / "config/webhook/manifests.yaml"]):
+            for doc in load_documents([REPO_ROOT / "config/webhook/manifests.yaml"]):
                 name = doc["metadata"]["name"]
-                _wait(lambda d=doc, n=name: _injected(plane, d["kind"], n), f"CA in {name}")
-            _wait(lambda: url_ok(f"http://127.0.0.1:{health}/readyz"), "manager /readyz")
+                eventually_blocking(
+                    lambda d=doc, n=name: _injected(plane, d["kind"], n),
+                    timeout=60,
+                    interval=0.2,
+                    what=f"CA in {name}",
+                )
+            eventually_blocking(
+                lambda: url_ok(f"http://127.0.0.1:{health}/readyz"),
+                timeout=60,
+                interval=0.2,
+                what="manager /readyz",
+            )
             plane.rest.request("POST", "/api/v1/namespaces", {"metadata": {"name": "probe"}})
-            _wait(lambda: _admission_live(plane, "probe"), "the API server to call webhooks")
+            eventually_blocking(
+                lambda: webhooks_called(plane.rest, "probe"),
+                timeout=60,
+                interval=0.2,
+                what="the API server to call webhooks",
+            )
             yield plane
         finally:
             manager.terminate()

@@ -10,91 +10,31 @@ import urllib.request
 from typing import Any
 
 import pytest
+from support.workloads import (
+    DEFAULT_LABELS,
+    advancedcronjob,
+    broadcastjob,
+    cloneset,
+    collection,
+    create,
+    statefulset,
+)
 
 from kruise.runtime.envtest import ControlPlane
 from kruise.runtime.envtest.rest import RestError
 
 Obj = dict[str, Any]
-GROUP = "/apis/apps.kruise.io"
-LABELS = {"app": "demo"}
-
-
-def template(restart: str | None = None) -> Obj:
-    spec: Obj = {"containers": [{"name": "main", "image": "nginx:1.25"}]}
-    if restart:
-        spec["restartPolicy"] = restart
-    return {"metadata": {"labels": dict(LABELS)}, "spec": spec}
-
-
-def cloneset(name: str = "cs", **spec: Any) -> Obj:
-    return {
-        "apiVersion": "apps.kruise.io/v1alpha1",
-        "kind": "CloneSet",
-        "metadata": {"name": name},
-        "spec": {"selector": {"matchLabels": dict(LABELS)}, "template": template(), **spec},
-    }
-
-
-def statefulset(version: str = "v1beta1", name: str = "sts", **spec: Any) -> Obj:
-    return {
-        "apiVersion": f"apps.kruise.io/{version}",
-        "kind": "StatefulSet",
-        "metadata": {"name": name},
-        "spec": {
-            "serviceName": "svc",
-            "selector": {"matchLabels": dict(LABELS)},
-            "template": template(),
-            **spec,
-        },
-    }
-
-
-def broadcastjob(name: str = "bcj", **spec: Any) -> Obj:
-    return {
-        "apiVersion": "apps.kruise.io/v1alpha1",
-        "kind": "BroadcastJob",
-        "metadata": {"name": name},
-        "spec": {"template": template("Never"), **spec},
-    }
-
-
-def advancedcronjob(name: str = "acj", **spec: Any) -> Obj:
-    job_template = {"spec": {"template": template("Never")}}
-    return {
-        "apiVersion": "apps.kruise.io/v1alpha1",
-        "kind": "AdvancedCronJob",
-        "metadata": {"name": name},
-        "spec": {"schedule": "*/5 * * * *", "template": {"jobTemplate": job_template}, **spec},
-    }
-
-
-PLURALS = {
-    "CloneSet": "clonesets",
-    "StatefulSet": "statefulsets",
-    "BroadcastJob": "broadcastjobs",
-    "AdvancedCronJob": "advancedcronjobs",
-}
-
-
-def collection(obj: Obj, namespace: str, version: str | None = None) -> str:
-    version = version or obj["apiVersion"].split("/")[1]
-    return f"{GROUP}/{version}/namespaces/{namespace}/{PLURALS[obj['kind']]}"
-
-
-def create(plane: ControlPlane, namespace: str, obj: Obj) -> Obj:
-    created: Obj = plane.rest.request("POST", collection(obj, namespace), obj)
-    return created
 
 
 def rejection(plane: ControlPlane, namespace: str, obj: Obj) -> str:
     with pytest.raises(RestError) as err:
-        create(plane, namespace, obj)
+        create(plane.rest, namespace, obj)
     assert err.value.status == 422, str(err.value)
     return str(err.value)
 
 
 def test_cloneset_defaults(kruise_plane: ControlPlane, kruise_namespace: str) -> None:
-    spec = create(kruise_plane, kruise_namespace, cloneset())["spec"]
+    spec = create(kruise_plane.rest, kruise_namespace, cloneset())["spec"]
     assert spec["replicas"] == 1
     assert spec["revisionHistoryLimit"] == 10
     strategy = spec["updateStrategy"]
@@ -110,7 +50,7 @@ def test_cloneset_defaults(kruise_plane: ControlPlane, kruise_namespace: str) ->
 
 
 def test_statefulset_defaults(kruise_plane: ControlPlane, kruise_namespace: str) -> None:
-    spec = create(kruise_plane, kruise_namespace, statefulset())["spec"]
+    spec = create(kruise_plane.rest, kruise_namespace, statefulset())["spec"]
     assert spec["replicas"] == 1
     assert spec["podManagementPolicy"] == "OrderedReady"
     assert spec["updateStrategy"]["type"] == "RollingUpdate"
@@ -118,14 +58,14 @@ def test_statefulset_defaults(kruise_plane: ControlPlane, kruise_namespace: str)
 
 
 def test_broadcastjob_defaults(kruise_plane: ControlPlane, kruise_namespace: str) -> None:
-    spec = create(kruise_plane, kruise_namespace, broadcastjob())["spec"]
+    spec = create(kruise_plane.rest, kruise_namespace, broadcastjob())["spec"]
     assert spec["parallelism"] == 2147483647
     assert spec["completionPolicy"]["type"] == "Always"
     assert spec["failurePolicy"]["type"] == "FailFast"
 
 
 def test_advancedcronjob_defaults(kruise_plane: ControlPlane, kruise_namespace: str) -> None:
-    spec = create(kruise_plane, kruise_namespace, advancedcronjob())["spec"]
+    spec = create(kruise_plane.rest, kruise_namespace, advancedcronjob())["spec"]
     assert spec["concurrencyPolicy"] == "Allow"
     assert spec["paused"] is False
     assert spec["successfulJobsHistoryLimit"] == 3
@@ -148,7 +88,9 @@ REJECTED = [
         cloneset(
             updateStrategy={
                 "priorityStrategy": {
-                    "weightPriority": [{"weight": 101, "matchSelector": {"matchLabels": LABELS}}]
+                    "weightPriority": [
+                        {"weight": 101, "matchSelector": {"matchLabels": DEFAULT_LABELS}}
+                    ]
                 }
             }
         ),
@@ -171,7 +113,7 @@ REJECTED = [
     ),
     (
         "restartPolicy Always on a BroadcastJob",
-        broadcastjob(template=template("Always")),
+        broadcastjob(restart_policy="Always"),
         "spec.template.spec.restartPolicy",
     ),
     (
@@ -208,18 +150,19 @@ ACCEPTED = [
 def test_edge_values_are_accepted(
     kruise_plane: ControlPlane, kruise_namespace: str, case: str, obj: Obj
 ) -> None:
-    assert create(kruise_plane, kruise_namespace, obj)["metadata"]["uid"]
+    assert create(kruise_plane.rest, kruise_namespace, obj)["metadata"]["uid"]
 
 
 def test_immutable_selector_stays_immutable(
     kruise_plane: ControlPlane, kruise_namespace: str
 ) -> None:
-    created = create(kruise_plane, kruise_namespace, cloneset())
+    created = create(kruise_plane.rest, kruise_namespace, cloneset())
     changed = copy.deepcopy(created)
     changed["spec"]["selector"] = {"matchLabels": {"app": "demo", "tier": "x"}}
     changed["spec"]["template"]["metadata"]["labels"]["tier"] = "x"
+    path = f"{collection(created, kruise_namespace)}/{created['metadata']['name']}"
     with pytest.raises(RestError) as err:
-        kruise_plane.rest.request("PUT", f"{collection(created, kruise_namespace)}/cs", changed)
+        kruise_plane.rest.request("PUT", path, changed)
     assert "spec.selector" in str(err.value)
 
 
@@ -237,9 +180,8 @@ def _etcd_object(plane: ControlPlane, key: str) -> Obj:
 def test_v1alpha1_statefulset_reads_back_in_both_versions_and_is_stored_as_v1beta1(
     kruise_plane: ControlPlane, kruise_namespace: str
 ) -> None:
-    sent = statefulset("v1alpha1", "old", replicas=2, extraField=None)
-    del sent["spec"]["extraField"]
-    created = create(kruise_plane, kruise_namespace, sent)
+    sent = statefulset("old", 2, version="v1alpha1")
+    created = create(kruise_plane.rest, kruise_namespace, sent)
     as_alpha = kruise_plane.rest.get(f"{collection(sent, kruise_namespace)}/old")
     as_beta = kruise_plane.rest.get(f"{collection(sent, kruise_namespace, 'v1beta1')}/old")
     assert as_alpha["apiVersion"] == "apps.kruise.io/v1alpha1"
@@ -256,8 +198,8 @@ def test_v1alpha1_statefulset_reads_back_in_both_versions_and_is_stored_as_v1bet
 def test_writing_through_v1alpha1_keeps_reserve_ordinals(
     kruise_plane: ControlPlane, kruise_namespace: str
 ) -> None:
-    beta = statefulset("v1beta1", "keeper", replicas=4, reserveOrdinals=[1])
-    create(kruise_plane, kruise_namespace, beta)
+    beta = statefulset("keeper", 4, reserveOrdinals=[1])
+    create(kruise_plane.rest, kruise_namespace, beta)
     alpha_path = f"{collection(beta, kruise_namespace, 'v1alpha1')}/keeper"
     as_alpha = kruise_plane.rest.get(alpha_path)
     assert "reserveOrdinals" not in as_alpha["spec"]
@@ -273,9 +215,9 @@ def test_in_place_only_allows_image_changes_and_nothing_else(
     kruise_plane: ControlPlane, kruise_namespace: str
 ) -> None:
     created = create(
-        kruise_plane, kruise_namespace, cloneset(updateStrategy={"type": "InPlaceOnly"})
+        kruise_plane.rest, kruise_namespace, cloneset(updateStrategy={"type": "InPlaceOnly"})
     )
-    path = f"{collection(created, kruise_namespace)}/cs"
+    path = f"{collection(created, kruise_namespace)}/{created['metadata']['name']}"
     image_only = copy.deepcopy(created)
     image_only["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:1.26"
     updated = kruise_plane.rest.request("PUT", path, image_only)

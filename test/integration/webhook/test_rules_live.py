@@ -20,31 +20,29 @@ mutating webhooks fill them before validation), and a pod read that fails for
 
 from __future__ import annotations
 
-import copy
 import http.client
 import json
-import re
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from test_admission_live import (
-    LABELS,
+from support.fields import DELETE, with_field, with_fields
+from support.workloads import (
+    DEFAULT_LABELS,
     advancedcronjob,
     broadcastjob,
     cloneset,
     collection,
     create,
+    pod_template,
     statefulset,
-    template,
 )
 
 from kruise.runtime.envtest import ControlPlane
 
 Obj = dict[str, Any]
-DROP: Any = object()
 SERVER = "(API server)"
 
 POD = "spec.template.spec"
@@ -78,39 +76,13 @@ WEBHOOKS = {
     "BroadcastJob": "vbroadcastjob.kb.io",
     "AdvancedCronJob": "vadvancedcronjob.kb.io",
 }
-_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
 # -- building objects ---------------------------------------------------------------------
 
 
-def put(obj: Obj, field: str, value: Any) -> Obj:
-    """A copy of ``obj`` with ``field`` (``a.b[0].c``) set to ``value`` (removed for DROP);
-    objects missing on the way are created."""
-    out = copy.deepcopy(obj)
-    keys: list[str | int] = [int(i) if i else name for name, i in _TOKEN.findall(field)]
-    node: Any = out
-    for key in keys[:-1]:
-        if isinstance(key, str) and node.get(key) is None:
-            node[key] = {}
-        node = node[key]
-    if value is DROP:
-        del node[keys[-1]]
-    elif isinstance(node, list) and keys[-1] == len(node):
-        node.append(value)
-    else:
-        node[keys[-1]] = value
-    return out
-
-
-def puts(obj: Obj, changes: dict[str, Any]) -> Obj:
-    for field, value in changes.items():
-        obj = put(obj, field, value)
-    return obj
-
-
 def sts(version: str = "v1beta1", **spec: Any) -> Obj:
-    return statefulset(version, **spec)
+    return statefulset(version=version, **spec)
 
 
 def parallel_sts(version: str = "v1beta1", **rolling: Any) -> Obj:
@@ -127,19 +99,26 @@ def rolling(version: str = "v1beta1", **fields: Any) -> Obj:
 
 def in_place_sts(version: str = "v1beta1", policy: str = "InPlaceOnly") -> Obj:
     obj = rolling(version, podUpdatePolicy=policy)
-    return put(obj, f"{POD}.readinessGates", [{"conditionType": "InPlaceUpdateReady"}])
+    return with_field(obj, f"{POD}.readinessGates", [{"conditionType": "InPlaceUpdateReady"}])
 
 
 def acj_job(**job_spec: Any) -> Obj:
     obj = advancedcronjob()
     for key, value in job_spec.items():
-        obj = put(obj, f"{JOB}.spec.{key}", value)
+        obj = with_field(obj, f"{JOB}.spec.{key}", value)
     return obj
 
 
 def acj_broadcast(**job_spec: Any) -> Obj:
     return advancedcronjob(
-        template={"broadcastJobTemplate": {"spec": {"template": template("Never"), **job_spec}}}
+        template={
+            "broadcastJobTemplate": {
+                "spec": {
+                    "template": pod_template(DEFAULT_LABELS, restart_policy="Never"),
+                    **job_spec,
+                }
+            }
+        }
     )
 
 
@@ -150,7 +129,7 @@ def weights(*terms: Any) -> dict[str, Any]:
 def weight(value: Any, selector: Any = None) -> dict[str, Any]:
     return {
         "weight": value,
-        "matchSelector": {"matchLabels": LABELS} if selector is None else selector,
+        "matchSelector": {"matchLabels": DEFAULT_LABELS} if selector is None else selector,
     }
 
 
@@ -174,7 +153,7 @@ def claim(name: str | None = "data") -> Obj:
 
 
 def pod(name: str, owner_uid: str | None = None, finalizer: bool = False) -> Obj:
-    metadata: Obj = {"name": name, "labels": dict(LABELS)}
+    metadata: Obj = {"name": name, "labels": dict(DEFAULT_LABELS)}
     if owner_uid:
         metadata["ownerReferences"] = [
             {
@@ -288,56 +267,58 @@ _JOB_NAME_RULE = "name must consist of alphanumeric characters or '-'"
 META_BAD = [
     Bad(
         "name not a DNS subdomain",
-        put(cloneset(), "metadata.name", "Bad_Name"),
+        with_field(cloneset(), "metadata.name", "Bad_Name"),
         'metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain',
         server=True,
     ),
     Bad(
         "name not a DNS subdomain",
-        put(sts(), "metadata.name", "Bad_Name"),
+        with_field(sts(), "metadata.name", "Bad_Name"),
         'metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain',
         server=True,
     ),
     Bad(
         "generateName not a DNS subdomain",
-        put(put(cloneset(), "metadata.name", DROP), "metadata.generateName", "Bad_"),
+        with_field(
+            with_field(cloneset(), "metadata.name", DELETE), "metadata.generateName", "Bad_"
+        ),
         'metadata.generateName: Invalid value: "Bad_"',
         server=True,
     ),
     Bad(
         "neither name nor generateName",
-        put(cloneset(), "metadata.name", DROP),
+        with_field(cloneset(), "metadata.name", DELETE),
         "metadata.name: Required value: name or generateName is required",
         server=True,
     ),
     Bad(
         "label key invalid",
-        put(cloneset(), "metadata.labels", {BAD_KEY: "x"}),
+        with_field(cloneset(), "metadata.labels", {BAD_KEY: "x"}),
         f'metadata.labels: Invalid value: "{BAD_KEY}": {NAME_PART}',
         server=True,
     ),
     Bad(
         "label value invalid",
-        put(broadcastjob(), "metadata.labels", {"a": "bad value!"}),
+        with_field(broadcastjob(), "metadata.labels", {"a": "bad value!"}),
         'metadata.labels: Invalid value: "bad value!": a valid label must be',
         server=True,
     ),
     Bad(
         "annotation key invalid",
-        put(advancedcronjob(), "metadata.annotations", {BAD_KEY: "x"}),
+        with_field(advancedcronjob(), "metadata.annotations", {BAD_KEY: "x"}),
         f'metadata.annotations: Invalid value: "{BAD_KEY}": {NAME_PART}',
         server=True,
     ),
     Bad(
         "annotations over 256 KiB",
-        put(sts(), "metadata.annotations", {"k": "x" * ANNOTATION_LIMIT}),
+        with_field(sts(), "metadata.annotations", {"k": "x" * ANNOTATION_LIMIT}),
         f"metadata.annotations: Too long: may not be more than {ANNOTATION_LIMIT} bytes",
         server=True,
     ),
     *[
         Bad(
             "spec not an object",
-            put(build(), "spec", "x"),
+            with_field(build(), "spec", "x"),
             'spec: Invalid value: "string": spec in body must be of type object',
             server=True,
         )
@@ -346,36 +327,38 @@ META_BAD = [
     # BroadcastJob and AdvancedCronJob names: alphanumerics and '-', at most 63 characters.
     Bad(
         "name with a dot",
-        put(broadcastjob(), "metadata.name", "a.b"),
+        with_field(broadcastjob(), "metadata.name", "a.b"),
         f'metadata.name: Invalid value: "a.b": BroadcastJob {_JOB_NAME_RULE}',
     ),
     Bad(
         "name over 63 characters",
-        put(broadcastjob(), "metadata.name", _LONG_NAME),
+        with_field(broadcastjob(), "metadata.name", _LONG_NAME),
         f'metadata.name: Invalid value: "{_LONG_NAME}": must be no more than 63 characters',
     ),
     Bad(
         "generateName with a dot",
-        put(put(broadcastjob(), "metadata.name", DROP), "metadata.generateName", "a.b-"),
+        with_field(
+            with_field(broadcastjob(), "metadata.name", DELETE), "metadata.generateName", "a.b-"
+        ),
         f'metadata.generateName: Invalid value: "a.b-": BroadcastJob {_JOB_NAME_RULE}',
     ),
     Bad(
         "name with a dot",
-        put(advancedcronjob(), "metadata.name", "a.b"),
+        with_field(advancedcronjob(), "metadata.name", "a.b"),
         f'metadata.name: Invalid value: "a.b": AdvancedCronJob {_JOB_NAME_RULE}',
     ),
     Bad(
         "name over 63 characters",
-        put(advancedcronjob(), "metadata.name", _LONG_NAME),
+        with_field(advancedcronjob(), "metadata.name", _LONG_NAME),
         f'metadata.name: Invalid value: "{_LONG_NAME}": must be no more than 63 characters',
     ),
 ]
 META_GOOD = [
-    Good("name of 63 characters", put(broadcastjob(), "metadata.name", "a" * 63)),
-    Good("name of 63 characters", put(advancedcronjob(), "metadata.name", "a" * 63)),
+    Good("name of 63 characters", with_field(broadcastjob(), "metadata.name", "a" * 63)),
+    Good("name of 63 characters", with_field(advancedcronjob(), "metadata.name", "a" * 63)),
     Good(
         "annotations of exactly 256 KiB",
-        put(cloneset(), "metadata.annotations", {"k": "x" * (ANNOTATION_LIMIT - 1)}),
+        with_field(cloneset(), "metadata.annotations", {"k": "x" * (ANNOTATION_LIMIT - 1)}),
     ),
 ]
 
@@ -387,140 +370,142 @@ _DNS_LABEL = "a lowercase RFC 1123 label must consist of lower case alphanumeric
 TEMPLATE_BAD = [
     Bad(
         "template label key invalid",
-        put(cloneset(), "spec.template.metadata.labels", {**LABELS, BAD_KEY: "x"}),
+        with_field(cloneset(), "spec.template.metadata.labels", {**DEFAULT_LABELS, BAD_KEY: "x"}),
         f'spec.template.metadata.labels: Invalid value: "{BAD_KEY}": {NAME_PART}',
     ),
     Bad(
         "template label value invalid",
-        put(cloneset(), "spec.template.metadata.labels", {**LABELS, "b": "bad value!"}),
+        with_field(
+            cloneset(), "spec.template.metadata.labels", {**DEFAULT_LABELS, "b": "bad value!"}
+        ),
         f'spec.template.metadata.labels: Invalid value: "bad value!": {_LABEL_VALUE}',
     ),
     Bad(
         "template label value not a string",
-        put(cloneset(), "spec.template.metadata.labels", {**LABELS, "n": 5}),
+        with_field(cloneset(), "spec.template.metadata.labels", {**DEFAULT_LABELS, "n": 5}),
         "spec.template.metadata.labels[n]: Invalid value: 5: must be a string",
     ),
     Bad(
         "template labels not a map",
-        put(broadcastjob(), "spec.template.metadata.labels", ["a"]),
+        with_field(broadcastjob(), "spec.template.metadata.labels", ["a"]),
         'spec.template.metadata.labels: Invalid value: ["a"]: must be a map of strings',
     ),
     Bad(
         "template annotation key invalid",
-        put(cloneset(), "spec.template.metadata.annotations", {BAD_KEY: "x"}),
+        with_field(cloneset(), "spec.template.metadata.annotations", {BAD_KEY: "x"}),
         f'spec.template.metadata.annotations: Invalid value: "{BAD_KEY}": {NAME_PART}',
     ),
     Bad(
         "template annotation value not a string",
-        put(cloneset(), "spec.template.metadata.annotations", {"a": True}),
+        with_field(cloneset(), "spec.template.metadata.annotations", {"a": True}),
         "spec.template.metadata.annotations[a]: Invalid value: true: must be a string",
     ),
     Bad(
         "template annotations not a map",
-        put(cloneset(), "spec.template.metadata.annotations", "a=b"),
+        with_field(cloneset(), "spec.template.metadata.annotations", "a=b"),
         'spec.template.metadata.annotations: Invalid value: "a=b": must be a map of strings',
     ),
     Bad(
         "template annotations over 256 KiB",
-        put(cloneset(), "spec.template.metadata.annotations", {"k": "x" * ANNOTATION_LIMIT}),
+        with_field(cloneset(), "spec.template.metadata.annotations", {"k": "x" * ANNOTATION_LIMIT}),
         "spec.template.metadata.annotations: Too long: must have at most 262144 bytes",
     ),
     Bad(
         "template spec not an object",
-        put(cloneset(), POD, "x"),
+        with_field(cloneset(), POD, "x"),
         f'{POD}: Invalid value: "x": must be an object',
     ),
     Bad(
         "no containers",
-        put(cloneset(), f"{POD}.containers", []),
+        with_field(cloneset(), f"{POD}.containers", []),
         f"{POD}.containers: Required value",
     ),
     Bad(
         "containers not a list",
-        put(cloneset(), f"{POD}.containers", "main"),
+        with_field(cloneset(), f"{POD}.containers", "main"),
         f'{POD}.containers: Invalid value: "main": must be a list',
     ),
     Bad(
         "container not an object",
-        put(cloneset(), f"{POD}.containers", ["main"]),
+        with_field(cloneset(), f"{POD}.containers", ["main"]),
         f'{C0}: Invalid value: "main": must be an object',
     ),
     Bad(
         "initContainers not a list",
-        put(cloneset(), f"{POD}.initContainers", {"name": "init"}),
+        with_field(cloneset(), f"{POD}.initContainers", {"name": "init"}),
         f'{POD}.initContainers: Invalid value: {{"name":"init"}}: must be a list',
     ),
     Bad(
         "container without a name",
-        put(cloneset(), f"{C0}.name", DROP),
+        with_field(cloneset(), f"{C0}.name", DELETE),
         f"{C0}.name: Required value",
     ),
     Bad(
         "container name not a DNS label",
-        put(cloneset(), f"{C0}.name", "Main"),
+        with_field(cloneset(), f"{C0}.name", "Main"),
         f'{C0}.name: Invalid value: "Main": {_DNS_LABEL}',
     ),
     Bad(
         "init container name not a DNS label",
-        put(cloneset(), f"{POD}.initContainers", [container("Init")]),
+        with_field(cloneset(), f"{POD}.initContainers", [container("Init")]),
         f'{POD}.initContainers[0].name: Invalid value: "Init": {_DNS_LABEL}',
     ),
     Bad(
         "two containers of one name",
-        put(cloneset(), f"{POD}.containers", [container(), container()]),
+        with_field(cloneset(), f"{POD}.containers", [container(), container()]),
         f'{POD}.containers[1].name: Duplicate value: "main"',
     ),
     Bad(
         "container named like an init container",
-        put(cloneset(), f"{POD}.initContainers", [container()]),
+        with_field(cloneset(), f"{POD}.initContainers", [container()]),
         f'{C0}.name: Duplicate value: "main"',
     ),
     Bad(
         "image with leading whitespace",
-        put(cloneset(), f"{C0}.image", " nginx:1.25"),
+        with_field(cloneset(), f"{C0}.image", " nginx:1.25"),
         f'{C0}.image: Invalid value: " nginx:1.25": must not have leading or trailing whitespace',
     ),
     Bad(
         "unknown imagePullPolicy",
-        put(cloneset(), f"{C0}.imagePullPolicy", "Sometimes"),
+        with_field(cloneset(), f"{C0}.imagePullPolicy", "Sometimes"),
         f'{C0}.imagePullPolicy: Unsupported value: "Sometimes": '
         'supported values: "Always", "IfNotPresent", "Never"',
     ),
     Bad(
         "unknown terminationMessagePolicy",
-        put(cloneset(), f"{C0}.terminationMessagePolicy", "Sometimes"),
+        with_field(cloneset(), f"{C0}.terminationMessagePolicy", "Sometimes"),
         f'{C0}.terminationMessagePolicy: Unsupported value: "Sometimes": '
         'supported values: "File", "FallbackToLogsOnError"',
     ),
     Bad(
         "containerPort 0",
-        put(cloneset(), f"{C0}.ports", [{"containerPort": 0}]),
+        with_field(cloneset(), f"{C0}.ports", [{"containerPort": 0}]),
         f"{C0}.ports[0].containerPort: Invalid value: 0: must be between 1 and 65535, inclusive",
     ),
     Bad(
         "containerPort 65536",
-        put(cloneset(), f"{C0}.ports", [{"containerPort": 65536}]),
+        with_field(cloneset(), f"{C0}.ports", [{"containerPort": 65536}]),
         f"{C0}.ports[0].containerPort: Invalid value: 65536: must be between 1 and 65535",
     ),
     Bad(
         "unknown port protocol",
-        put(cloneset(), f"{C0}.ports", [{"containerPort": 80, "protocol": "HTTP"}]),
+        with_field(cloneset(), f"{C0}.ports", [{"containerPort": 80, "protocol": "HTTP"}]),
         f'{C0}.ports[0].protocol: Unsupported value: "HTTP": '
         'supported values: "SCTP", "TCP", "UDP"',
     ),
     Bad(
         "volumeMount without a name",
-        put(cloneset(), f"{C0}.volumeMounts", [{"mountPath": "/data"}]),
+        with_field(cloneset(), f"{C0}.volumeMounts", [{"mountPath": "/data"}]),
         f"{C0}.volumeMounts[0].name: Required value",
     ),
     Bad(
         "volumeMount of an unknown volume",
-        put(cloneset(), f"{C0}.volumeMounts", [{"name": "data", "mountPath": "/data"}]),
+        with_field(cloneset(), f"{C0}.volumeMounts", [{"name": "data", "mountPath": "/data"}]),
         f'{C0}.volumeMounts[0].name: Not found: "data"',
     ),
     Bad(
         "volumeMount without a mountPath",
-        puts(
+        with_fields(
             cloneset(),
             {
                 f"{POD}.volumes": [{"name": "data", "emptyDir": {}}],
@@ -531,93 +516,97 @@ TEMPLATE_BAD = [
     ),
     Bad(
         "volumes not a list",
-        put(cloneset(), f"{POD}.volumes", {"name": "data"}),
+        with_field(cloneset(), f"{POD}.volumes", {"name": "data"}),
         f'{POD}.volumes: Invalid value: {{"name":"data"}}: must be a list',
     ),
     Bad(
         "volume without a name",
-        put(cloneset(), f"{POD}.volumes", [{"emptyDir": {}}]),
+        with_field(cloneset(), f"{POD}.volumes", [{"emptyDir": {}}]),
         f"{POD}.volumes[0].name: Required value",
     ),
     Bad(
         "volume name not a DNS label",
-        put(cloneset(), f"{POD}.volumes", [{"name": "Data", "emptyDir": {}}]),
+        with_field(cloneset(), f"{POD}.volumes", [{"name": "Data", "emptyDir": {}}]),
         f'{POD}.volumes[0].name: Invalid value: "Data": {_DNS_LABEL}',
     ),
     Bad(
         "two volumes of one name",
-        put(cloneset(), f"{POD}.volumes", [{"name": "data"}, {"name": "data"}]),
+        with_field(cloneset(), f"{POD}.volumes", [{"name": "data"}, {"name": "data"}]),
         f'{POD}.volumes[1].name: Duplicate value: "data"',
     ),
     Bad(
         "unknown pod restartPolicy",
-        put(cloneset(), f"{POD}.restartPolicy", "Sometimes"),
+        with_field(cloneset(), f"{POD}.restartPolicy", "Sometimes"),
         f'{POD}.restartPolicy: Unsupported value: "Sometimes": '
         'supported values: "Always", "OnFailure", "Never"',
     ),
     Bad(
         "unknown dnsPolicy",
-        put(cloneset(), f"{POD}.dnsPolicy", "Sometimes"),
+        with_field(cloneset(), f"{POD}.dnsPolicy", "Sometimes"),
         f'{POD}.dnsPolicy: Unsupported value: "Sometimes": '
         'supported values: "ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"',
     ),
     Bad(
         "negative terminationGracePeriodSeconds",
-        put(cloneset(), f"{POD}.terminationGracePeriodSeconds", -1),
+        with_field(cloneset(), f"{POD}.terminationGracePeriodSeconds", -1),
         f"{POD}.terminationGracePeriodSeconds: Invalid value: -1: {NEGATIVE}",
     ),
     Bad(
         "pod activeDeadlineSeconds 0",
-        put(broadcastjob(), f"{POD}.activeDeadlineSeconds", 0),
+        with_field(broadcastjob(), f"{POD}.activeDeadlineSeconds", 0),
         f"{POD}.activeDeadlineSeconds: Invalid value: 0: must be between 1 and 2147483647",
     ),
     Bad(
         "pod activeDeadlineSeconds over int32",
-        put(broadcastjob(), f"{POD}.activeDeadlineSeconds", 2**31),
+        with_field(broadcastjob(), f"{POD}.activeDeadlineSeconds", 2**31),
         f"{POD}.activeDeadlineSeconds: Invalid value: 2147483648: must be between 1 and",
     ),
     Bad(
         "container name not a DNS label",
-        put(sts(), f"{C0}.name", "Main"),
+        with_field(sts(), f"{C0}.name", "Main"),
         f'{C0}.name: Invalid value: "Main": {_DNS_LABEL}',
     ),
     Bad(
         "container name not a DNS label",
-        put(broadcastjob(), f"{C0}.name", "Main"),
+        with_field(broadcastjob(), f"{C0}.name", "Main"),
         f'{C0}.name: Invalid value: "Main": {_DNS_LABEL}',
     ),
     Bad(
         "job pod container name not a DNS label",
-        put(advancedcronjob(), f"{JOB_POD}.containers[0].name", "Main"),
+        with_field(advancedcronjob(), f"{JOB_POD}.containers[0].name", "Main"),
         f'{JOB_POD}.containers[0].name: Invalid value: "Main": {_DNS_LABEL}',
     ),
     Bad(
         "broadcast job pod without containers",
-        put(acj_broadcast(), f"{BJT}.spec.template.spec.containers", []),
+        with_field(acj_broadcast(), f"{BJT}.spec.template.spec.containers", []),
         f"{BJT}.spec.template.spec.containers: Required value",
     ),
 ]
 TEMPLATE_GOOD = [
     Good(
         "containerPort 1 and 65535",
-        put(cloneset(), f"{C0}.ports", [{"containerPort": 1}, {"containerPort": 65535}]),
+        with_field(cloneset(), f"{C0}.ports", [{"containerPort": 1}, {"containerPort": 65535}]),
     ),
     Good(
         "terminationGracePeriodSeconds 0",
-        put(cloneset(), f"{POD}.terminationGracePeriodSeconds", 0),
+        with_field(cloneset(), f"{POD}.terminationGracePeriodSeconds", 0),
     ),
-    Good("pod activeDeadlineSeconds 1", put(broadcastjob(), f"{POD}.activeDeadlineSeconds", 1)),
+    Good(
+        "pod activeDeadlineSeconds 1", with_field(broadcastjob(), f"{POD}.activeDeadlineSeconds", 1)
+    ),
     Good(
         "pod activeDeadlineSeconds max int32",
-        put(broadcastjob(), f"{POD}.activeDeadlineSeconds", 2**31 - 1),
+        with_field(broadcastjob(), f"{POD}.activeDeadlineSeconds", 2**31 - 1),
     ),
     Good(
         "template annotations of exactly 256 KiB",
-        put(cloneset(), "spec.template.metadata.annotations", {"k": "x" * (ANNOTATION_LIMIT - 1)}),
+        with_field(
+            cloneset(), "spec.template.metadata.annotations", {"k": "x" * (ANNOTATION_LIMIT - 1)}
+        ),
     ),
     Good(
         "volumeMount of a claim template",
-        puts(
+        with_fields(
             cloneset(),
             {
                 "spec.volumeClaimTemplates": [claim()],
@@ -632,7 +621,7 @@ TEMPLATE_GOOD = [
 SELECTOR_BAD = [
     Bad(
         "selector missing",
-        put(cloneset(), "spec.selector", DROP),
+        with_field(cloneset(), "spec.selector", DELETE),
         "spec.selector: Required value",
         server=True,
     ),
@@ -758,7 +747,7 @@ SELECTOR_GOOD = [
         "selector with DoesNotExist",
         cloneset(
             selector={
-                "matchLabels": LABELS,
+                "matchLabels": DEFAULT_LABELS,
                 "matchExpressions": [expression("DoesNotExist", key="x")],
             }
         ),
@@ -791,12 +780,12 @@ CLONESET_BAD = [
     ),
     Bad(
         "restartPolicy other than Always",
-        put(cloneset(), f"{POD}.restartPolicy", "OnFailure"),
+        with_field(cloneset(), f"{POD}.restartPolicy", "OnFailure"),
         f'{POD}.restartPolicy: Unsupported value: "OnFailure": supported values: "Always"',
     ),
     Bad(
         "pod activeDeadlineSeconds",
-        put(cloneset(), f"{POD}.activeDeadlineSeconds", 30),
+        with_field(cloneset(), f"{POD}.activeDeadlineSeconds", 30),
         f"{POD}.activeDeadlineSeconds: Forbidden: activeDeadlineSeconds in cloneset is not "
         "supported",
     ),
@@ -919,7 +908,7 @@ CLONESET_BAD = [
     ),
     Bad(
         "priority weight missing",
-        cloneset(updateStrategy=weights({"matchSelector": {"matchLabels": LABELS}})),
+        cloneset(updateStrategy=weights({"matchSelector": {"matchLabels": DEFAULT_LABELS}})),
         f"{US}.priorityStrategy.weightPriority[0].weight: Required value",
         server=True,
     ),
@@ -1028,7 +1017,7 @@ CLONESET_GOOD = [
         "scatter: one key, two values",
         cs_strategy(scatterStrategy=[{"key": "zone", "value": "a"}, {"key": "zone", "value": "b"}]),
     ),
-    Good("restartPolicy Always", put(cloneset(), f"{POD}.restartPolicy", "Always")),
+    Good("restartPolicy Always", with_field(cloneset(), f"{POD}.restartPolicy", "Always")),
 ]
 
 # -- Advanced StatefulSet ------------------------------------------------------------------
@@ -1127,7 +1116,7 @@ STATEFULSET_BAD = [
     ),
     *both(
         "InPlaceOnly with another readiness gate",
-        lambda v: put(
+        lambda v: with_field(
             rolling(v, podUpdatePolicy="InPlaceOnly"),
             f"{POD}.readinessGates",
             [{"conditionType": "Other"}],
@@ -1167,12 +1156,12 @@ STATEFULSET_BAD = [
     ),
     *both(
         "restartPolicy other than Always",
-        lambda v: put(sts(v), f"{POD}.restartPolicy", "Never"),
+        lambda v: with_field(sts(v), f"{POD}.restartPolicy", "Never"),
         f'{POD}.restartPolicy: Unsupported value: "Never": supported values: "Always"',
     ),
     *both(
         "pod activeDeadlineSeconds",
-        lambda v: put(sts(v), f"{POD}.activeDeadlineSeconds", 30),
+        lambda v: with_field(sts(v), f"{POD}.activeDeadlineSeconds", 30),
         f"{POD}.activeDeadlineSeconds: Forbidden: activeDeadlineSeconds in StatefulSet is not "
         "supported",
     ),
@@ -1218,7 +1207,7 @@ STATEFULSET_BAD = [
     ),
     Bad(
         "reserved ordinal equal to replicas, carried in the v1alpha1 annotation",
-        put(
+        with_field(
             sts("v1alpha1", replicas=3),
             "metadata.annotations",
             {"apps.kruise.io/v1beta1-fields": '{"spec":{"reserveOrdinals":[3]}}'},
@@ -1253,7 +1242,7 @@ STATEFULSET_GOOD = [
     Good("reserved ordinals 0 and replicas-1", sts(replicas=3, reserveOrdinals=[0, 2])),
     Good(
         "reserved ordinal in the v1alpha1 annotation",
-        put(
+        with_field(
             sts("v1alpha1", replicas=3),
             "metadata.annotations",
             {"apps.kruise.io/v1beta1-fields": '{"spec":{"reserveOrdinals":[2]}}'},
@@ -1269,28 +1258,32 @@ _JOB_RESTART = 'supported values: "OnFailure", "Never"'
 BROADCASTJOB_BAD = [
     Bad(
         "restartPolicy Always",
-        broadcastjob(template=template("Always")),
+        broadcastjob(template=pod_template(DEFAULT_LABELS, restart_policy="Always")),
         f'{POD}.restartPolicy: Unsupported value: "Always": {_JOB_RESTART}',
     ),
     Bad(
         "restartPolicy unset (defaulted to Always)",
-        broadcastjob(template=template()),
+        broadcastjob(template=pod_template(DEFAULT_LABELS)),
         f'{POD}.restartPolicy: Unsupported value: "Always": {_JOB_RESTART}',
     ),
     Bad(
         "restartPolicy unknown",
-        broadcastjob(template=template("Sometimes")),
+        broadcastjob(template=pod_template(DEFAULT_LABELS, restart_policy="Sometimes")),
         f'{POD}.restartPolicy: Unsupported value: "Sometimes": {_JOB_RESTART}',
     ),
     Bad(
         "reserved pod label",
-        put(broadcastjob(), "spec.template.metadata.labels", {**LABELS, "broadcastjob-name": "x"}),
+        with_field(
+            broadcastjob(),
+            "spec.template.metadata.labels",
+            {**DEFAULT_LABELS, "broadcastjob-name": "x"},
+        ),
         'spec.template.metadata.labels: Invalid value: {"app":"demo","broadcastjob-name":"x"}: '
         "must not set broadcastjob-name: the BroadcastJob controller sets them",
     ),
     Bad(
         "reserved controller-uid label",
-        put(
+        with_field(
             broadcastjob(),
             "spec.template.metadata.labels",
             {"broadcastjob-controller-uid": "u"},
@@ -1354,12 +1347,15 @@ BROADCASTJOB_BAD = [
     ),
     Bad(
         "template missing (the defaults fill in an empty one)",
-        put(broadcastjob(), "spec.template", DROP),
+        with_field(broadcastjob(), "spec.template", DELETE),
         f"{POD}.containers: Required value",
     ),
 ]
 BROADCASTJOB_GOOD = [
-    Good("restartPolicy OnFailure", broadcastjob(template=template("OnFailure"))),
+    Good(
+        "restartPolicy OnFailure",
+        broadcastjob(template=pod_template(DEFAULT_LABELS, restart_policy="OnFailure")),
+    ),
     Good(
         "ttl and deadline 0 with completion Always",
         broadcastjob(
@@ -1391,7 +1387,7 @@ ADVANCEDCRONJOB_BAD = [
     Bad("empty schedule", advancedcronjob(schedule=""), "spec.schedule: Required value"),
     Bad(
         "schedule missing",
-        put(advancedcronjob(), "spec.schedule", DROP),
+        with_field(advancedcronjob(), "spec.schedule", DELETE),
         "spec.schedule: Required value",
         server=True,
     ),
@@ -1431,12 +1427,12 @@ ADVANCEDCRONJOB_BAD = [
     ),
     Bad(
         "job pod template not an object",
-        put(advancedcronjob(), f"{JOB}.spec.template", "x"),
+        with_field(advancedcronjob(), f"{JOB}.spec.template", "x"),
         f'{JOB}.spec.template: Invalid value: "x": must be an object',
     ),
     Bad(
         "broadcast job template spec not an object",
-        put(acj_broadcast(), f"{BJT}.spec", "x"),
+        with_field(acj_broadcast(), f"{BJT}.spec", "x"),
         f'{BJT}.spec: Invalid value: "string": {BJT}.spec in body must be of type object',
         server=True,
     ),
@@ -1485,7 +1481,7 @@ ADVANCEDCRONJOB_BAD = [
     ),
     Bad(
         "template missing",
-        put(advancedcronjob(), "spec.template", DROP),
+        with_field(advancedcronjob(), "spec.template", DELETE),
         "spec.template: Required value",
         server=True,
     ),
@@ -1496,7 +1492,7 @@ ADVANCEDCRONJOB_BAD = [
     ),
     Bad(
         "both templates",
-        put(
+        with_field(
             acj_broadcast(),
             "spec.template.jobTemplate",
             advancedcronjob()["spec"]["template"]["jobTemplate"],
@@ -1505,7 +1501,7 @@ ADVANCEDCRONJOB_BAD = [
     ),
     Bad(
         "job template spec not an object",
-        put(advancedcronjob(), f"{JOB}.spec", "x"),
+        with_field(advancedcronjob(), f"{JOB}.spec", "x"),
         f"{JOB}.spec: Required value",
     ),
     *[
@@ -1524,32 +1520,34 @@ ADVANCEDCRONJOB_BAD = [
     ],
     Bad(
         "job pod restartPolicy Always",
-        put(advancedcronjob(), f"{JOB_POD}.restartPolicy", "Always"),
+        with_field(advancedcronjob(), f"{JOB_POD}.restartPolicy", "Always"),
         f'{JOB_POD}.restartPolicy: Unsupported value: "Always": {_JOB_RESTART}',
     ),
     Bad(
         "job template label key invalid",
-        put(advancedcronjob(), f"{JOB}.metadata.labels", {BAD_KEY: "x"}),
+        with_field(advancedcronjob(), f"{JOB}.metadata.labels", {BAD_KEY: "x"}),
         f'{JOB}.metadata.labels: Invalid value: "{BAD_KEY}": {NAME_PART}',
     ),
     Bad(
         "job template annotation key invalid",
-        put(advancedcronjob(), f"{JOB}.metadata.annotations", {BAD_KEY: "x"}),
+        with_field(advancedcronjob(), f"{JOB}.metadata.annotations", {BAD_KEY: "x"}),
         f'{JOB}.metadata.annotations: Invalid value: "{BAD_KEY}": {NAME_PART}',
     ),
     Bad(
         "broadcast job template label value invalid",
-        put(acj_broadcast(), f"{BJT}.metadata.labels", {"a": "bad value!"}),
+        with_field(acj_broadcast(), f"{BJT}.metadata.labels", {"a": "bad value!"}),
         f'{BJT}.metadata.labels: Invalid value: "bad value!": {_LABEL_VALUE}',
     ),
     Bad(
         "broadcast job pod restartPolicy Always",
-        acj_broadcast(template=template("Always")),
+        acj_broadcast(template=pod_template(DEFAULT_LABELS, restart_policy="Always")),
         f'{BJT}.spec.template.spec.restartPolicy: Unsupported value: "Always": {_JOB_RESTART}',
     ),
     Bad(
         "broadcast job reserved pod label",
-        put(acj_broadcast(), f"{BJT}.spec.template.metadata.labels", {"broadcastjob-name": "x"}),
+        with_field(
+            acj_broadcast(), f"{BJT}.spec.template.metadata.labels", {"broadcastjob-name": "x"}
+        ),
         f'{BJT}.spec.template.metadata.labels: Invalid value: {{"broadcastjob-name":"x"}}: '
         "must not set broadcastjob-name",
     ),
@@ -1612,7 +1610,7 @@ ADVANCEDCRONJOB_GOOD = [
     ),
     Good(
         "job pod restartPolicy OnFailure",
-        put(advancedcronjob(), f"{JOB_POD}.restartPolicy", "OnFailure"),
+        with_field(advancedcronjob(), f"{JOB_POD}.restartPolicy", "OnFailure"),
     ),
     Good("broadcast job template", acj_broadcast(parallelism="100%")),
 ]
@@ -1699,7 +1697,7 @@ class Update:
 
 def setting(field: str, value: Any) -> Change:
     def change(live: Live, obj: Obj) -> None:
-        changed = put(obj, field, value)
+        changed = with_field(obj, field, value)
         obj.clear()
         obj.update(changed)
 
@@ -1708,7 +1706,7 @@ def setting(field: str, value: Any) -> Change:
 
 def settings(changes: dict[str, Any]) -> Change:
     def change(live: Live, obj: Obj) -> None:
-        changed = puts(obj, changes)
+        changed = with_fields(obj, changes)
         obj.clear()
         obj.update(changed)
 
@@ -1804,8 +1802,8 @@ UPDATES = [
     ),
     Update(
         "InPlaceOnly: a removed command",
-        put(cs_strategy(type="InPlaceOnly"), f"{C0}.command", ["sleep", "1d"]),
-        setting(f"{C0}.command", DROP),
+        with_field(cs_strategy(type="InPlaceOnly"), f"{C0}.command", ["sleep", "1d"]),
+        setting(f"{C0}.command", DELETE),
         f"{C0}.command: Forbidden: {_IN_PLACE} {US}.type is InPlaceOnly "
         "(this is a remove of /containers/0/command)",
     ),
@@ -1819,7 +1817,7 @@ UPDATES = [
         cs_strategy(type="InPlaceOnly"),
         settings(
             {
-                "spec.template.metadata.labels": {**LABELS, "tier": "web"},
+                "spec.template.metadata.labels": {**DEFAULT_LABELS, "tier": "web"},
                 "spec.template.metadata.annotations": {"note": "x"},
             }
         ),
@@ -1988,7 +1986,7 @@ UPDATES = [
 @pytest.mark.parametrize("update", [u.param() for u in UPDATES])
 def test_update_rule(kruise_plane: ControlPlane, kruise_namespace: str, update: Update) -> None:
     live = Live(kruise_plane, kruise_namespace)
-    obj = create(kruise_plane, kruise_namespace, update.before)
+    obj = create(kruise_plane.rest, kruise_namespace, update.before)
     update.change(live, obj)
     status, answer = send(kruise_plane, "PUT", item_path(obj, kruise_namespace), obj)
     if update.expected:
@@ -2027,9 +2025,9 @@ def test_identity_change_never_reaches_the_webhook(
         "broadcastjob": broadcastjob,
         "advancedcronjob": advancedcronjob,
     }[kind]
-    obj = create(kruise_plane, kruise_namespace, build())
+    obj = create(kruise_plane.rest, kruise_namespace, build())
     path = item_path(obj, kruise_namespace)
-    answered, answer = send(kruise_plane, "PUT", path, put(obj, field, value))
+    answered, answer = send(kruise_plane, "PUT", path, with_field(obj, field, value))
     message = str(answer.get("message", answer))
     assert answered == status, f"HTTP {answered}: {message}"
     assert expected in message, message
@@ -2053,7 +2051,7 @@ def test_bad_carrier_annotation_is_refused(
 ) -> None:
     """A v1alpha1 StatefulSet whose carrier annotation cannot convert to v1beta1: the
     mutating webhook, which converts first, refuses it, naming the annotation."""
-    obj = put(sts("v1alpha1"), "metadata.annotations", {CARRIER: annotation})
+    obj = with_field(sts("v1alpha1"), "metadata.annotations", {CARRIER: annotation})
     status, answer = send(kruise_plane, "POST", collection(obj, kruise_namespace), obj)
     message = str(answer.get("message", answer))
     assert status == 422, f"HTTP {status}: {message}"

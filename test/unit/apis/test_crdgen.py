@@ -21,11 +21,12 @@ from kruise.apis.apps.crdgen import (
 
 REPOSITORY = Path(__file__).resolve().parents[3]
 GENERATOR = REPOSITORY / "hack" / "gen-crds.py"
+CRD_DIR = "config/crd"  # where the generator keeps them in the repository
 CRD_FILES = [
-    "config/crd/bases/apps.kruise.io_advancedcronjobs.yaml",
-    "config/crd/bases/apps.kruise.io_broadcastjobs.yaml",
-    "config/crd/bases/apps.kruise.io_clonesets.yaml",
-    "config/crd/bases/apps.kruise.io_statefulsets.yaml",
+    "bases/apps.kruise.io_advancedcronjobs.yaml",
+    "bases/apps.kruise.io_broadcastjobs.yaml",
+    "bases/apps.kruise.io_clonesets.yaml",
+    "bases/apps.kruise.io_statefulsets.yaml",
 ]
 
 
@@ -46,15 +47,15 @@ def _schema(plural: str, version: str, *path: str) -> dict[str, Any]:
 
 
 def test_committed_crds_match_the_types() -> None:
-    stale = stale_files(REPOSITORY)
+    stale = stale_files(REPOSITORY / CRD_DIR)
     assert not stale, f"generated files are out of date, run `make crds`: {stale}"
 
 
 def test_kustomization_lists_every_crd() -> None:
     files = generated_files()
-    assert sorted(files) == sorted([*CRD_FILES, "config/crd/kustomization.yaml"])
-    kustomization = yaml.safe_load(files["config/crd/kustomization.yaml"])
-    assert kustomization["resources"] == [path.removeprefix("config/crd/") for path in CRD_FILES]
+    assert sorted(files) == sorted([*CRD_FILES, "kustomization.yaml"])
+    kustomization = yaml.safe_load(files["kustomization.yaml"])
+    assert kustomization["resources"] == CRD_FILES
 
 
 @pytest.mark.parametrize(
@@ -277,8 +278,8 @@ def _run_generator(*args: str) -> subprocess.CompletedProcess[str]:
 def test_generator_check_names_stale_files_and_write_fixes_them(tmp_path: Path) -> None:
     missing = _run_generator("--root", str(tmp_path), "--check")
     assert missing.returncode == 1
-    for path in [*CRD_FILES, "config/crd/kustomization.yaml"]:
-        assert f"stale: {path}" in missing.stderr
+    for path in [*CRD_FILES, "kustomization.yaml"]:
+        assert f"stale: {CRD_DIR}/{path}" in missing.stderr
     assert "run `make crds`" in missing.stderr
 
     written = _run_generator("--root", str(tmp_path))
@@ -286,23 +287,33 @@ def test_generator_check_names_stale_files_and_write_fixes_them(tmp_path: Path) 
     assert "wrote config/crd/bases/apps.kruise.io_clonesets.yaml" in written.stdout
     assert _run_generator("--root", str(tmp_path), "--check").returncode == 0
 
-    edited = tmp_path / CRD_FILES[2]
+    crd_dir = tmp_path / CRD_DIR
+    edited = crd_dir / CRD_FILES[2]
     edited.write_text(edited.read_text().replace("clone", "klon"))
-    leftover = tmp_path / "config/crd/bases/apps.kruise.io_oldkinds.yaml"
+    leftover = crd_dir / "bases/apps.kruise.io_oldkinds.yaml"
     leftover.write_text("kind: CustomResourceDefinition\n")
-    assert stale_files(tmp_path) == [
-        "config/crd/bases/apps.kruise.io_clonesets.yaml",
-        "config/crd/bases/apps.kruise.io_oldkinds.yaml",
+    assert stale_files(crd_dir) == [
+        "bases/apps.kruise.io_clonesets.yaml",
+        "bases/apps.kruise.io_oldkinds.yaml",
     ]
     stale = _run_generator("--root", str(tmp_path), "--check")
     assert stale.returncode == 1
     assert "stale: config/crd/bases/apps.kruise.io_clonesets.yaml" in stale.stderr
 
-    assert write_files(tmp_path) == [
-        "config/crd/bases/apps.kruise.io_clonesets.yaml",
-        "config/crd/bases/apps.kruise.io_oldkinds.yaml",
+    assert write_files(crd_dir) == [
+        "bases/apps.kruise.io_clonesets.yaml",
+        "bases/apps.kruise.io_oldkinds.yaml",
     ]
     assert not leftover.exists()
+    assert stale_files(crd_dir) == []
+
+
+def test_any_directory_can_hold_the_crds(tmp_path: Path) -> None:
+    assert write_files(tmp_path) == sorted([*CRD_FILES, "kustomization.yaml"])
+    assert (tmp_path / "kustomization.yaml").read_text() == generated_files()["kustomization.yaml"]
+    assert sorted(p.name for p in (tmp_path / "bases").iterdir()) == [
+        path.removeprefix("bases/") for path in CRD_FILES
+    ]
     assert stale_files(tmp_path) == []
 
 

@@ -1,4 +1,5 @@
-"""The CloneSet benchmarks' pure parts: manifests, trackers, /proc parsing, records."""
+"""The CloneSet benchmarks' pure parts: manifests, trackers, /proc parsing, records, and
+the driver with its child runs faked."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import argparse
 import importlib.util
 import json
 import signal
+import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -28,16 +31,22 @@ def load(name: str, path: Path) -> ModuleType:
     return module
 
 
-def load_cloneset() -> ModuleType:
+def load_cloneset(name: str) -> ModuleType:
+    """One module of the package; bench/run.py imports it with bench/ on the path."""
     before_path, before_modules = list(sys.path), set(sys.modules)
-    module = load("kruise_bench_cloneset", BENCH / "scenarios" / "cloneset.py")
-    sys.path[:] = before_path  # it puts bench/ on the path to import report
+    sys.path.insert(0, str(BENCH))
+    module = importlib.import_module(f"scenarios.cloneset.{name}")
+    sys.path[:] = before_path  # the package puts bench/ on the path to import report
     if "report" not in before_modules:
         sys.modules.pop("report", None)
     return module
 
 
-cs = load_cloneset()
+plan = load_cloneset("plan")
+manifests = load_cloneset("manifests")
+observer = load_cloneset("observer")
+outcomes = load_cloneset("outcomes")
+driver = load_cloneset("driver")
 
 
 def pod(
@@ -53,7 +62,7 @@ def pod(
         status["containerStatuses"] = [{"name": "app", "image": image}]
     return {
         "metadata": metadata,
-        "spec": {"containers": [{"name": "app", "image": image or cs.IMAGE}]},
+        "spec": {"containers": [{"name": "app", "image": image or plan.IMAGE}]},
         "status": status,
     }
 
@@ -62,17 +71,17 @@ def pod(
 
 
 def test_phases_follow_the_chosen_scenarios() -> None:
-    everything = cs.SCENARIOS
-    assert cs.phases_for(cs.OURS, everything) == ("scale", "inplace")
-    assert cs.phases_for(cs.OPENKRUISE, everything) == ("scale", "inplace")
-    assert cs.phases_for(cs.KCM, everything) == ("scale",)
-    assert cs.phases_for(cs.RAW, everything) == ("scale",)
-    assert cs.phases_for(cs.OURS, [cs.INPLACE]) == ("inplace",)
-    assert cs.phases_for(cs.KCM, [cs.INPLACE]) == ()
+    everything = plan.SCENARIOS
+    assert plan.phases_for(plan.OURS, everything) == ("scale", "inplace")
+    assert plan.phases_for(plan.OPENKRUISE, everything) == ("scale", "inplace")
+    assert plan.phases_for(plan.KCM, everything) == ("scale",)
+    assert plan.phases_for(plan.RAW, everything) == ("scale",)
+    assert plan.phases_for(plan.OURS, [plan.INPLACE]) == ("inplace",)
+    assert plan.phases_for(plan.KCM, [plan.INPLACE]) == ()
     # The resources cover both CloneSet scenarios, so they need both phases.
-    assert cs.phases_for(cs.OPENKRUISE, [cs.RESOURCES]) == ("scale", "inplace")
-    assert cs.phases_for(cs.RAW, [cs.RESOURCES]) == ()
-    assert cs.phases_for(cs.OURS, ["webhook-admission"]) == ()
+    assert plan.phases_for(plan.OPENKRUISE, [plan.RESOURCES]) == ("scale", "inplace")
+    assert plan.phases_for(plan.RAW, [plan.RESOURCES]) == ()
+    assert plan.phases_for(plan.OURS, ["webhook-admission"]) == ()
 
 
 def test_sizes_default_quick_and_explicit() -> None:
@@ -80,25 +89,25 @@ def test_sizes_default_quick_and_explicit() -> None:
         base = {"quick": False, "runs": None, "cloneset_pods": None, "inplace_pods": None}
         return argparse.Namespace(**{**base, "client_qps": None, "client_burst": None, **kw})
 
-    full = cs.Sizes.for_args(args())
+    full = plan.Sizes.for_args(args())
     assert (full.runs, full.scale_pods, full.inplace_pods) == (1, 1000, 500)
     assert (full.qps, full.burst) == (100.0, 200)
-    quick = cs.Sizes.for_args(args(quick=True))
+    quick = plan.Sizes.for_args(args(quick=True))
     assert (quick.scale_pods, quick.inplace_pods) == (100, 50)
-    mine = cs.Sizes.for_args(args(runs=3, cloneset_pods=300, client_qps=50.0, client_burst=80))
+    mine = plan.Sizes.for_args(args(runs=3, cloneset_pods=300, client_qps=50.0, client_burst=80))
     assert (mine.runs, mine.scale_pods, mine.qps, mine.burst) == (3, 300, 50.0, 80)
 
 
 def test_nodes_hold_the_pods_with_room_to_spare() -> None:
-    assert cs.node_count(1000) * cs.NODE_PODS >= 1000 * 1.25
-    assert cs.node_count(10) == 2
+    assert plan.node_count(1000) * plan.NODE_PODS >= 1000 * 1.25
+    assert plan.node_count(10) == 2
 
 
 def test_run_options_reach_the_parser() -> None:
     parser = argparse.ArgumentParser()
-    cs.add_arguments(parser)
+    plan.add_arguments(parser)
     args = parser.parse_args(["--cloneset-pods", "10", "--inplace-pods", "5", "--client-qps", "7"])
-    sizes = cs.Sizes.for_args(args)
+    sizes = plan.Sizes.for_args(args)
     assert (sizes.scale_pods, sizes.inplace_pods, sizes.qps) == (10, 5, 7.0)
 
 
@@ -106,29 +115,31 @@ def test_run_options_reach_the_parser() -> None:
 
 
 def test_inplace_strategy_in_both_api_versions() -> None:
-    alpha = cs.cloneset("a", "ns", 5, inplace=True)
+    alpha = manifests.cloneset("a", "ns", 5, inplace=True)
     assert alpha["apiVersion"] == "apps.kruise.io/v1alpha1"
     assert alpha["spec"]["updateStrategy"] == {"type": "InPlaceIfPossible", "maxUnavailable": "50%"}
-    beta = cs.cloneset("a", "ns", 5, inplace=True, api_version="apps.kruise.io/v1beta1")
+    beta = manifests.cloneset("a", "ns", 5, inplace=True, api_version="apps.kruise.io/v1beta1")
     assert beta["spec"]["updateStrategy"] == {
         "type": "RollingUpdate",
         "rollingUpdate": {"podUpdatePolicy": "InPlaceIfPossible", "maxUnavailable": "50%"},
     }
-    plain = cs.cloneset("a", "ns", 0)
+    plain = manifests.cloneset("a", "ns", 0)
     assert "updateStrategy" not in plain["spec"]
     assert plain["spec"]["selector"]["matchLabels"] == {"app": "a"}
     assert plain["spec"]["template"]["metadata"]["labels"]["app"] == "a"
 
 
 def test_every_contender_gets_the_same_pod_template() -> None:
-    deployment = cs.deployment("d", "ns", 3)
-    clone = cs.cloneset("d", "ns", 3)
-    assert deployment["spec"]["template"] == clone["spec"]["template"] == cs.pod_template("d")
+    deployment = manifests.deployment("d", "ns", 3)
+    clone = manifests.cloneset("d", "ns", 3)
+    assert (
+        deployment["spec"]["template"] == clone["spec"]["template"] == manifests.pod_template("d")
+    )
     assert deployment["spec"]["selector"] == clone["spec"]["selector"]
 
 
 def test_openkruise_webhook_configs_as_kustomize_makes_them() -> None:
-    manifests = [
+    documents = [
         {
             "kind": "MutatingWebhookConfiguration",
             "metadata": {"name": "mutating-webhook-configuration"},
@@ -149,7 +160,7 @@ def test_openkruise_webhook_configs_as_kustomize_makes_them() -> None:
             "webhooks": [{"name": "mpod.kb.io", "namespaceSelector": selector}],
         }
     ]
-    configs = cs.openkruise_webhook_configs(manifests, patches)
+    configs = manifests.openkruise_webhook_configs(documents, patches)
     assert [c["metadata"]["name"] for c in configs] == [
         "kruise-mutating-webhook-configuration",
         "kruise-validating-webhook-configuration",
@@ -158,7 +169,7 @@ def test_openkruise_webhook_configs_as_kustomize_makes_them() -> None:
     assert mpod == {"name": "mpod.kb.io", "failurePolicy": "Fail", "namespaceSelector": selector}
     assert mcs == {"name": "mcs.kb.io"}
     assert configs[1]["webhooks"] == [{"name": "vpod.kb.io"}]
-    assert manifests[0]["metadata"]["name"] == "mutating-webhook-configuration"  # untouched
+    assert documents[0]["metadata"]["name"] == "mutating-webhook-configuration"  # untouched
 
 
 def test_openkruise_crds_get_the_conversion_webhooks_kustomize_adds() -> None:
@@ -173,7 +184,7 @@ def test_openkruise_crds_get_the_conversion_webhooks_kustomize_adds() -> None:
     kustomization = {"patchesStrategicMerge": ["patches/webhook_in_clonesets.yaml"]}
     crds = [crd("clonesets.apps.kruise.io"), crd("nodeimages.apps.kruise.io")]
     patches = [patch("clonesets.apps.kruise.io"), patch("nodeimages.apps.kruise.io")]
-    out = cs.openkruise_crds(crds, kustomization, patches)
+    out = manifests.openkruise_crds(crds, kustomization, patches)
     assert out[0]["spec"]["conversion"] == conversion
     assert "conversion" not in out[1]["spec"]  # its patch exists but is not listed
     assert "conversion" not in crds[0]["spec"]  # untouched
@@ -183,7 +194,7 @@ def test_openkruise_crds_get_the_conversion_webhooks_kustomize_adds() -> None:
 
 
 def test_scale_tracker_times_the_last_pod_created_and_ready() -> None:
-    tracker = cs.ScaleTracker(want=2, t0=100.0)
+    tracker = observer.ScaleTracker(want=2, t0=100.0)
     tracker.observe("ADDED", pod("a"), 101.0)
     tracker.observe("ADDED", pod("b"), 102.0)
     tracker.observe("MODIFIED", pod("a", ready=True), 103.0)
@@ -196,7 +207,7 @@ def test_scale_tracker_times_the_last_pod_created_and_ready() -> None:
 
 
 def test_scale_tracker_does_not_count_pods_that_go_away() -> None:
-    tracker = cs.ScaleTracker(want=2)
+    tracker = observer.ScaleTracker(want=2)
     tracker.observe("ADDED", pod("a", ready=True), 1.0)
     tracker.observe("MODIFIED", pod("a", ready=True, deleting=True), 2.0)
     tracker.observe("ADDED", pod("b", ready=True), 3.0)
@@ -207,10 +218,10 @@ def test_scale_tracker_does_not_count_pods_that_go_away() -> None:
 
 
 def test_inplace_tracker_needs_the_status_and_every_pod() -> None:
-    new = cs.NEW_IMAGE
-    tracker = cs.InPlaceTracker(want=2, image=new, generation=2, t0=10.0)
-    tracker.observe_pod("ADDED", pod("a", ready=True, image=cs.IMAGE), 10.0)
-    tracker.observe_pod("ADDED", pod("b", ready=True, image=cs.IMAGE), 10.0)
+    new = plan.NEW_IMAGE
+    tracker = observer.InPlaceTracker(want=2, image=new, generation=2, t0=10.0)
+    tracker.observe_pod("ADDED", pod("a", ready=True, image=plan.IMAGE), 10.0)
+    tracker.observe_pod("ADDED", pod("b", ready=True, image=plan.IMAGE), 10.0)
     tracker.observe_pod("MODIFIED", pod("a", ready=True, image=new), 11.0)
     # The status of the old generation does not count.
     tracker.observe_cloneset({"status": {"observedGeneration": 1, "updatedReadyReplicas": 2}}, 12)
@@ -222,13 +233,13 @@ def test_inplace_tracker_needs_the_status_and_every_pod() -> None:
 
 
 def test_a_pod_reports_the_image_only_when_spec_and_every_status_do() -> None:
-    new = cs.NEW_IMAGE
-    assert cs.reports_image(pod("a", image=new), new)
+    new = plan.NEW_IMAGE
+    assert observer.reports_image(pod("a", image=new), new)
     stale = pod("a", image=new)
     stale["spec"]["containers"].append({"name": "side", "image": new})
-    assert not cs.reports_image(stale, new)  # one container has no status yet
-    assert not cs.reports_image(pod("a", image=cs.IMAGE), new)
-    assert not cs.reports_image(pod("a"), new)
+    assert not observer.reports_image(stale, new)  # one container has no status yet
+    assert not observer.reports_image(pod("a", image=plan.IMAGE), new)
+    assert not observer.reports_image(pod("a"), new)
 
 
 # ---- /proc ---------------------------------------------------------------------------
@@ -239,7 +250,7 @@ def test_parse_proc_peak_rss_and_cpu() -> None:
     # A command name with spaces and a parenthesis; utime and stime are fields 14 and 15.
     fields = ["S", "1", "1", "1", "0", "-1", "4194560", "10", "0", "0", "0", "250", "50"]
     stat = "4242 (python3 (x) y) " + " ".join([*fields, "0", "0", "20", "0", "7"])
-    peak, cpu = cs.parse_proc(status, stat, 100)
+    peak, cpu = observer.parse_proc(status, stat, 100)
     assert peak == 100.0
     assert cpu == 3.0
 
@@ -248,18 +259,18 @@ def test_parse_proc_peak_rss_and_cpu() -> None:
 
 
 def sizes() -> Any:
-    return cs.Sizes(runs=1, scale_pods=100, inplace_pods=50, qps=100.0, burst=200)
+    return plan.Sizes(runs=1, scale_pods=100, inplace_pods=50, qps=100.0, burst=200)
 
 
 def test_records_ours_against_every_peer_with_goals() -> None:
     scale = {"seconds_all_created": 2.0, "seconds_all_ready": 4.0, "nodes": 2}
-    outcomes = {
-        cs.OURS: cs.Outcome(
-            cs.OURS,
+    runs = {
+        plan.OURS: outcomes.Outcome(
+            plan.OURS,
             [{**scale, "seconds_all_updated_ready": 3.0, "peak_rss_mb": 120.0, "cpu_seconds": 6.0}],
         ),
-        cs.OPENKRUISE: cs.Outcome(
-            cs.OPENKRUISE,
+        plan.OPENKRUISE: outcomes.Outcome(
+            plan.OPENKRUISE,
             [
                 {
                     "seconds_all_created": 4.0,
@@ -270,45 +281,53 @@ def test_records_ours_against_every_peer_with_goals() -> None:
                 }
             ],
         ),
-        cs.KCM: cs.Outcome(cs.KCM, [{"seconds_all_created": 1.0, "seconds_all_ready": 2.0}]),
-        cs.RAW: cs.Outcome(cs.RAW, [{"seconds_all_created": 1.0, "seconds_all_ready": 2.0}]),
+        plan.KCM: outcomes.Outcome(
+            plan.KCM, [{"seconds_all_created": 1.0, "seconds_all_ready": 2.0}]
+        ),
+        plan.RAW: outcomes.Outcome(
+            plan.RAW, [{"seconds_all_created": 1.0, "seconds_all_ready": 2.0}]
+        ),
     }
-    records = cs.make_records(cs.SCENARIOS, sizes(), outcomes)
+    records = outcomes.make_records(plan.SCENARIOS, sizes(), runs)
     keys = [(r["scenario"], r["metric"], r["peer"]) for r in records]
     assert keys == [
-        (cs.SCALE, "seconds_all_created", cs.OPENKRUISE),
-        (cs.SCALE, "seconds_all_created", cs.KCM),
-        (cs.SCALE, "seconds_all_created", cs.RAW),
-        (cs.SCALE, "seconds_all_ready", cs.OPENKRUISE),
-        (cs.SCALE, "seconds_all_ready", cs.KCM),
-        (cs.SCALE, "seconds_all_ready", cs.RAW),
-        (cs.INPLACE, "seconds_all_updated_ready", cs.OPENKRUISE),
-        (cs.RESOURCES, "peak_rss_mb", cs.OPENKRUISE),
-        (cs.RESOURCES, "cpu_seconds", cs.OPENKRUISE),
+        (plan.SCALE, "seconds_all_created", plan.OPENKRUISE),
+        (plan.SCALE, "seconds_all_created", plan.KCM),
+        (plan.SCALE, "seconds_all_created", plan.RAW),
+        (plan.SCALE, "seconds_all_ready", plan.OPENKRUISE),
+        (plan.SCALE, "seconds_all_ready", plan.KCM),
+        (plan.SCALE, "seconds_all_ready", plan.RAW),
+        (plan.INPLACE, "seconds_all_updated_ready", plan.OPENKRUISE),
+        (plan.RESOURCES, "peak_rss_mb", plan.OPENKRUISE),
+        (plan.RESOURCES, "cpu_seconds", plan.OPENKRUISE),
     ]
     by_key = dict(zip(keys, records, strict=True))
-    ready_vs_go = by_key[(cs.SCALE, "seconds_all_ready", cs.OPENKRUISE)]
+    ready_vs_go = by_key[(plan.SCALE, "seconds_all_ready", plan.OPENKRUISE)]
     assert (ready_vs_go["ours"], ready_vs_go["peer_value"], ready_vs_go["ratio"]) == (4, 8, 0.5)
     assert ready_vs_go["goal"] == 1.0
-    assert by_key[(cs.SCALE, "seconds_all_ready", cs.RAW)]["goal"] == 1.2
-    assert by_key[(cs.SCALE, "seconds_all_ready", cs.KCM)]["goal"] is None
-    assert by_key[(cs.INPLACE, "seconds_all_updated_ready", cs.OPENKRUISE)]["ratio"] == 0.5
-    assert by_key[(cs.RESOURCES, "cpu_seconds", cs.OPENKRUISE)]["ratio"] == 2.0
+    assert by_key[(plan.SCALE, "seconds_all_ready", plan.RAW)]["goal"] == 1.2
+    assert by_key[(plan.SCALE, "seconds_all_ready", plan.KCM)]["goal"] is None
+    assert by_key[(plan.INPLACE, "seconds_all_updated_ready", plan.OPENKRUISE)]["ratio"] == 0.5
+    assert by_key[(plan.RESOURCES, "cpu_seconds", plan.OPENKRUISE)]["ratio"] == 2.0
     assert "100 pods on 2 kwok nodes" in ready_vs_go["note"]
-    assert "50 pods" in by_key[(cs.INPLACE, "seconds_all_updated_ready", cs.OPENKRUISE)]["note"]
+    assert "50 pods" in by_key[(plan.INPLACE, "seconds_all_updated_ready", plan.OPENKRUISE)]["note"]
     json.dumps(records)  # the results file is JSON
 
 
 def test_a_peer_that_could_not_run_keeps_a_null_value_and_says_why() -> None:
-    outcomes = {
-        cs.OURS: cs.Outcome(cs.OURS, [{"seconds_all_created": 2.0, "seconds_all_ready": 4.0}]),
-        cs.OPENKRUISE: cs.Outcome(cs.OPENKRUISE, error="hack/build-openkruise.sh failed (x)"),
+    runs = {
+        plan.OURS: outcomes.Outcome(
+            plan.OURS, [{"seconds_all_created": 2.0, "seconds_all_ready": 4.0}]
+        ),
+        plan.OPENKRUISE: outcomes.Outcome(
+            plan.OPENKRUISE, error="hack/build-openkruise.sh failed (x)"
+        ),
     }
-    records = cs.make_records([cs.SCALE], sizes(), outcomes)
-    go = [r for r in records if r["peer"] == cs.OPENKRUISE]
+    records = outcomes.make_records([plan.SCALE], sizes(), runs)
+    go = [r for r in records if r["peer"] == plan.OPENKRUISE]
     assert all(r["peer_value"] is None and r["ratio"] is None for r in go)
     assert all("openkruise-go: hack/build-openkruise.sh failed (x)" in r["note"] for r in go)
-    kcm = [r for r in records if r["peer"] == cs.KCM]
+    kcm = [r for r in records if r["peer"] == plan.KCM]
     assert all("kcm-replicaset did not run" in r["note"] for r in kcm)
 
 
@@ -319,11 +338,11 @@ def test_a_failed_phase_of_ours_is_in_the_note() -> None:
         "errors": {"inplace": "RunError: not done after 170s"},
     }
     peer = {"seconds_all_updated_ready": 6.0, "recreated_pods": 3}
-    outcomes = {
-        cs.OURS: cs.Outcome(cs.OURS, [result]),
-        cs.OPENKRUISE: cs.Outcome(cs.OPENKRUISE, [peer]),
+    runs = {
+        plan.OURS: outcomes.Outcome(plan.OURS, [result]),
+        plan.OPENKRUISE: outcomes.Outcome(plan.OPENKRUISE, [peer]),
     }
-    (record,) = cs.make_records([cs.INPLACE], sizes(), outcomes)
+    (record,) = outcomes.make_records([plan.INPLACE], sizes(), runs)
     assert record["ours"] is None
     assert record["peer_value"] == 6.0
     assert "ours: RunError: not done after 170s" in record["note"]
@@ -331,9 +350,78 @@ def test_a_failed_phase_of_ours_is_in_the_note() -> None:
 
 
 def test_a_setup_failure_explains_every_metric() -> None:
-    outcome = cs.Outcome(cs.OURS, [{"errors": {"setup": "EnvtestError: no kwok"}}])
+    outcome = outcomes.Outcome(plan.OURS, [{"errors": {"setup": "EnvtestError: no kwok"}}])
     assert outcome.why_not("seconds_all_ready") == "EnvtestError: no kwok"
     assert outcome.why_not("cpu_seconds") == "EnvtestError: no kwok"
+
+
+# ---- the driver ----------------------------------------------------------------------
+
+
+@dataclass
+class FakeBuild:
+    got: Path | str
+
+    def wait(self) -> Path | str:
+        return self.got
+
+
+def test_the_driver_runs_contenders_in_turn_and_drops_those_that_fail(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    commands: list[list[str]] = []
+
+    def run_child(command: list[str], timeout: float, progress: Any) -> dict[str, Any] | str:
+        commands.append(command)
+        if command[command.index("--contender") + 1] == plan.KCM:
+            return "exited 1: boom"
+        return {"seconds_all_created": 1.0, "seconds_all_ready": 2.0, "errors": {}}
+
+    failed_build = FakeBuild("hack/build-openkruise.sh failed (x)")
+    monkeypatch.setattr(driver, "run_child", run_child)
+    monkeypatch.setattr(driver.ScriptBuild, "start", classmethod(lambda cls: failed_build))
+    monkeypatch.setattr(driver, "manager_command", lambda: tmp_path / "kruise-manager")
+    (tmp_path / "kruise-manager").touch()
+    args = argparse.Namespace(
+        quick=True,
+        runs=2,
+        cloneset_pods=None,
+        inplace_pods=None,
+        client_qps=None,
+        client_burst=None,
+    )
+    lines: list[str] = []
+    go_build = lambda name: FakeBuild(tmp_path / name)  # noqa: E731
+
+    records = driver.records(args, [plan.SCALE, "webhook-admission"], lines.append, go_build)
+
+    ran = [c[c.index("--contender") + 1] for c in commands]
+    # Run 2 starts one contender later; openkruise-go never built, kcm failed in run 1.
+    assert ran == [plan.OURS, plan.KCM, plan.RAW, plan.RAW, plan.OURS]
+    raw = commands[2]
+    assert raw[1] == str(BENCH / "scenarios" / "cloneset")
+    assert raw[raw.index("--phases") + 1] == "scale"
+    assert raw[raw.index("--pods") + 1] == "100"
+    assert raw[raw.index("--rawcreator") + 1] == str(tmp_path / "rawcreator")
+    assert "kcm-replicaset failed: exited 1: boom" in lines
+    assert "openkruise-go cannot run: hack/build-openkruise.sh failed (x)" in lines
+    by_peer = {(r["metric"], r["peer"]): r for r in records}
+    assert len(records) == 6
+    assert by_peer[("seconds_all_ready", plan.RAW)]["ours"] == 2.0
+    assert "kcm-replicaset: exited 1: boom" in by_peer[("seconds_all_ready", plan.KCM)]["note"]
+    go = by_peer[("seconds_all_created", plan.OPENKRUISE)]
+    assert "hack/build-openkruise.sh failed (x)" in go["note"]
+
+
+def test_a_child_run_starts_from_the_package_folder() -> None:
+    done = subprocess.run(
+        [sys.executable, str(BENCH / "scenarios" / "cloneset"), "run", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "--contender" in done.stdout
 
 
 # ---- registration in bench/run.py ----------------------------------------------------
@@ -360,10 +448,10 @@ def test_run_py_runs_the_cloneset_scenarios(
 
     def fake_records(args: argparse.Namespace, chosen: Any, progress: Any, go_build: Any) -> Any:
         seen.update(chosen=list(chosen), pods=args.cloneset_pods, quick=args.quick)
-        return run.cloneset.make_records(
+        return outcomes.make_records(
             chosen,
-            run.cloneset.Sizes.for_args(args),
-            {"kruise-py": run.cloneset.Outcome("kruise-py", error="not here")},
+            plan.Sizes.for_args(args),
+            {"kruise-py": outcomes.Outcome("kruise-py", error="not here")},
         )
 
     monkeypatch.setattr(run.cloneset, "records", fake_records)

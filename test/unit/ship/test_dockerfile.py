@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from support.commands import pip_command
 
 ROOT = Path(__file__).resolve().parents[3]
 DOCKERFILE = ROOT / "Dockerfile"
 DOCKERIGNORE = ROOT / ".dockerignore"
-PIP = ROOT / ".venv" / "bin" / "pip"
 
 
 @dataclass(frozen=True)
@@ -363,7 +363,7 @@ def wheel(
         context_copy(ROOT / source, src / source, ignore_rules)
     out = work / "wheels"
     result = subprocess.run(
-        [str(PIP), "wheel", "--no-cache-dir", "--no-deps", "--wheel-dir", str(out), "."],
+        [*pip_command(), "wheel", "--no-cache-dir", "--no-deps", "--wheel-dir", str(out), "."],
         cwd=src,
         capture_output=True,
         text=True,

@@ -1,4 +1,4 @@
-"""Lifecycle hooks and states of workload pods (kruise-spec 2.7)."""
+"""Lifecycle hooks and states of workload pods (label lifecycle.apps.kruise.io/state)."""
 
 from __future__ import annotations
 

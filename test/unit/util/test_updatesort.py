@@ -120,7 +120,7 @@ def test_sort_no_pod_matching_any_term_reverses_order() -> None:
 
 
 def test_order_priority_sorts_keyless_pods_first() -> None:
-    """kruise-spec 11: pods with none of the keys get level -1, ahead of the rest."""
+    """Pods with none of the keys get level -1, ahead of the rest (as OpenKruise v0.7.0 sorts)."""
     pods = pods_of({"key1": "a-1"}, {}, {"key2": "b-9"}, {"other": "x-3"}, {"key1": "a-7"})
     assert sort_by_priority(pods, [0, 1, 2, 3, 4], KEY1_KEY2) == [3, 1, 4, 0, 2]
 

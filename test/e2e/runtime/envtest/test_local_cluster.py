@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
-import pytest
+from support.polling import eventually_blocking
 
 from kruise.runtime.envtest import LocalCluster
 from kruise.runtime.envtest.rest import RestError
 
 Obj = dict[str, Any]
-
-
-def eventually(check: Callable[[], Any], timeout: float = 60.0, what: str = "condition") -> Any:
-    """Poll until ``check`` returns something truthy; fail with ``what`` on timeout."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}")
-        time.sleep(0.2)
 
 
 def condition(obj: Obj, kind: str) -> str | None:
@@ -71,7 +58,7 @@ def test_deployment_pods_become_ready_and_are_garbage_collected(
         ready = [p for p in pods(local_cluster, ns, "app=web") if condition(p, "Ready") == "True"]
         return len(ready) == 3
 
-    eventually(three_ready, what="3 Ready pods")
+    eventually_blocking(three_ready, timeout=60, interval=0.2, what="3 Ready pods")
     nodes = {p["spec"]["nodeName"] for p in pods(local_cluster, ns, "app=web")}
     assert nodes <= {f"kwok-node-{i}" for i in range(3)}
     for pod in pods(local_cluster, ns, "app=web"):
@@ -79,7 +66,12 @@ def test_deployment_pods_become_ready_and_are_garbage_collected(
         assert pod["status"]["podIP"]
 
     local_cluster.rest.request("DELETE", f"/apis/apps/v1/namespaces/{ns}/deployments/web")
-    eventually(lambda: not pods(local_cluster, ns, "app=web"), what="pods garbage-collected")
+    eventually_blocking(
+        lambda: not pods(local_cluster, ns, "app=web"),
+        timeout=60,
+        interval=0.2,
+        what="pods garbage-collected",
+    )
 
 
 def test_job_with_two_completions_completes(
@@ -102,7 +94,7 @@ def test_job_with_two_completions_completes(
         current: Obj = local_cluster.rest.get(f"/apis/batch/v1/namespaces/{ns}/jobs/batch")
         return current if condition(current, "Complete") == "True" else None
 
-    done = eventually(complete, timeout=90, what="the Job to complete")
+    done = eventually_blocking(complete, timeout=90, interval=0.2, what="the Job to complete")
     assert done["status"]["succeeded"] == 2
 
 
@@ -114,7 +106,7 @@ def _running_pod(cluster: LocalCluster, ns: str, pod: Obj) -> Obj:
         current: Obj = cluster.rest.get(f"/api/v1/namespaces/{ns}/pods/{name}")
         return current if current["status"].get("phase") == "Running" else None
 
-    result: Obj = eventually(running, what=f"pod {name} Running")
+    result: Obj = eventually_blocking(running, timeout=60, interval=0.2, what=f"pod {name} Running")
     return result
 
 
@@ -143,7 +135,9 @@ def test_in_place_image_change_is_reflected_in_container_status(
         now = {s["name"]: s for s in current["status"]["containerStatuses"]}
         return now if now["app"]["image"] == "nginx:1.26" else None
 
-    after = eventually(updated, what="the new image in containerStatuses")
+    after = eventually_blocking(
+        updated, timeout=60, interval=0.2, what="the new image in containerStatuses"
+    )
     assert after["app"]["imageID"] != statuses["app"]["imageID"]
     assert after["app"]["containerID"] != statuses["app"]["containerID"]
     assert after["app"]["restartCount"] == 1
@@ -180,9 +174,13 @@ def test_readiness_gates_hold_ready_until_their_condition_is_true(
         return check
 
     set_gate("True")
-    eventually(ready_is("True"), what="Ready once the gate is True")
+    eventually_blocking(
+        ready_is("True"), timeout=60, interval=0.2, what="Ready once the gate is True"
+    )
     set_gate("False")
-    eventually(ready_is("False"), what="not Ready once the gate is False again")
+    eventually_blocking(
+        ready_is("False"), timeout=60, interval=0.2, what="not Ready once the gate is False again"
+    )
 
 
 BROADCAST_CRD = {
@@ -249,6 +247,16 @@ def test_broadcastjob_pods_succeed_and_others_keep_running(
             return ""
         return str(current["status"].get("phase", ""))
 
-    eventually(lambda: phase("once") == "Succeeded", what="the Never pod to succeed")
-    eventually(lambda: phase("retry") == "Succeeded", what="the OnFailure pod to succeed")
+    eventually_blocking(
+        lambda: phase("once") == "Succeeded",
+        timeout=60,
+        interval=0.2,
+        what="the Never pod to succeed",
+    )
+    eventually_blocking(
+        lambda: phase("retry") == "Succeeded",
+        timeout=60,
+        interval=0.2,
+        what="the OnFailure pod to succeed",
+    )
     assert phase("always") == "Running"

@@ -1,4 +1,4 @@
-"""Fixtures for the CloneSet integration tests (see cloneset_harness)."""
+"""Fixtures for the CloneSet integration tests (see support/cloneset.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import contextlib
 from collections.abc import AsyncIterator
 
 import pytest
-from cloneset_harness import ROOT, Harness
 from prometheus_client import CollectorRegistry
+from support.cloneset import Harness
+from support.paths import REPO_ROOT
 
 from kruise.controller import cloneset
 from kruise.runtime.client import Client
@@ -18,7 +19,7 @@ from kruise.runtime.manager import Manager, ManagerOptions
 
 @pytest.fixture(scope="session")
 def kruise_crds(control_plane: ControlPlane) -> ControlPlane:
-    control_plane.install_crds([ROOT / "config/crd/bases"])
+    control_plane.install_crds([REPO_ROOT / "config/crd/bases"])
     return control_plane
 
 

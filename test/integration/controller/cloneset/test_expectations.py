@@ -4,14 +4,14 @@ expectation that will never be observed expires."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from cloneset_harness import cloneset_obj
 from prometheus_client import CollectorRegistry
+from support.cloneset import defaulted_cloneset
+from support.polling import eventually
 
 from kruise.apis.apps.v1alpha1 import CLONESETS
 from kruise.controller.cloneset.handlers import ClaimEventHandler, PodEventHandler
@@ -110,21 +110,13 @@ async def direct(
     await cache.stop()
 
 
-async def until(check: Any, what: str) -> None:
-    for _ in range(300):
-        if await check():
-            return
-        await asyncio.sleep(0.05)
-    pytest.fail(f"timed out waiting for {what}")
-
-
 async def test_a_lagging_cache_does_not_cause_double_creation(direct: Direct) -> None:
-    await direct.client.create(CLONESETS, cloneset_obj("web", 3), direct.namespace)
+    await direct.client.create(CLONESETS, defaulted_cloneset("web", 3), direct.namespace)
 
     async def cached() -> bool:
         return bool(await direct.cache.list(CLONESETS, direct.namespace))
 
-    await until(cached, "the CloneSet in the cache")
+    await eventually(cached, timeout=15, interval=0.05, what="the CloneSet in the cache")
     direct.cache.informer(PODS).pause_watch()
     request = Request(direct.namespace, "web")
 
@@ -141,7 +133,7 @@ async def test_a_lagging_cache_does_not_cause_double_creation(direct: Direct) ->
     async def caught_up() -> bool:
         return len(await direct.cached_pods()) == 3
 
-    await until(caught_up, "the cache to show the pods")
+    await eventually(caught_up, timeout=15, interval=0.05, what="the cache to show the pods")
     satisfied, _, _ = direct.deps.scale_expectations.satisfied_scale(str(request))
     assert satisfied
     await direct.reconciler.reconcile(request)
@@ -151,19 +143,19 @@ async def test_a_lagging_cache_does_not_cause_double_creation(direct: Direct) ->
 async def test_an_expectation_that_never_arrives_expires_and_the_reconcile_recovers(
     direct: Direct,
 ) -> None:
-    await direct.client.create(CLONESETS, cloneset_obj("web", 2), direct.namespace)
+    await direct.client.create(CLONESETS, defaulted_cloneset("web", 2), direct.namespace)
     request = Request(direct.namespace, "web")
 
     async def cached() -> bool:
         return bool(await direct.cache.list(CLONESETS, direct.namespace))
 
-    await until(cached, "the CloneSet in the cache")
+    await eventually(cached, timeout=15, interval=0.05, what="the CloneSet in the cache")
     await direct.reconciler.reconcile(request)
 
     async def two_cached() -> bool:
         return len(await direct.cached_pods()) == 2
 
-    await until(two_cached, "2 pods in the cache")
+    await eventually(two_cached, timeout=15, interval=0.05, what="2 pods in the cache")
     # A create whose event was lost: nothing will ever observe it.
     direct.deps.scale_expectations.expect_scale(str(request), ScaleAction.CREATE, "web-ghost")
     await direct.client.patch(CLONESETS, "web", {"spec": {"replicas": 3}}, direct.namespace)
@@ -172,7 +164,7 @@ async def test_an_expectation_that_never_arrives_expires_and_the_reconcile_recov
         cs = await direct.cache.get(CLONESETS, "web", direct.namespace)
         return bool(cs["spec"]["replicas"] == 3)
 
-    await until(scaled_in_cache, "replicas 3 in the cache")
+    await eventually(scaled_in_cache, timeout=15, interval=0.05, what="replicas 3 in the cache")
     blocked = await direct.reconciler.reconcile(request)
     assert len(await direct.pods_in_api()) == 2
     assert blocked.requeue_after == pytest.approx(TIMEOUT)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 
-from cloneset_harness import Harness, cloneset_obj, names
-from test_update import image_of, play_kubelet, set_image
+from support.cloneset import Harness, defaulted_cloneset, play_kubelet, set_image
+from support.pods import image_of, names
+from support.polling import eventually
 
 from kruise.runtime.client import PODS
 
@@ -25,7 +26,7 @@ async def hold(harness: Harness, pod: str, on: bool) -> None:
 
 
 async def test_pre_delete_hook_holds_a_pod_until_released(harness: Harness) -> None:
-    obj = cloneset_obj("web", 2)
+    obj = defaulted_cloneset("web", 2)
     obj["spec"]["lifecycle"] = {"preDelete": HOOK}
     await harness.create(obj)
     pods = await harness.all_ready("web", 2)
@@ -37,7 +38,7 @@ async def test_pre_delete_hook_holds_a_pod_until_released(harness: Harness) -> N
         found = [p for p in await harness.pods("web") if state(p) == "PreparingDelete"]
         return found if found else None
 
-    [held] = await harness.eventually(preparing, "a pod in PreparingDelete")
+    [held] = await eventually(preparing, what="a pod in PreparingDelete")
     await asyncio.sleep(1)
     assert len(await harness.pods("web")) == 2  # held, not deleted
     await hold(harness, held["metadata"]["name"], False)
@@ -46,7 +47,7 @@ async def test_pre_delete_hook_holds_a_pod_until_released(harness: Harness) -> N
 
 
 async def test_in_place_update_hook_holds_and_then_marks_updated(harness: Harness) -> None:
-    obj = cloneset_obj("web", 1, type="InPlaceIfPossible", maxUnavailable=1)
+    obj = defaulted_cloneset("web", 1, type="InPlaceIfPossible", maxUnavailable=1)
     obj["spec"]["lifecycle"] = {"inPlaceUpdate": HOOK}
     await harness.create(obj)
     [pod] = await harness.all_ready("web", 1)
@@ -59,16 +60,16 @@ async def test_in_place_update_hook_holds_and_then_marks_updated(harness: Harnes
         [now] = await harness.pods("web")
         return now if state(now) == wanted else None
 
-    held = await harness.eventually(lambda: in_state("PreparingUpdate"), "PreparingUpdate")
+    held = await eventually(lambda: in_state("PreparingUpdate"), what="PreparingUpdate")
     assert image_of(held) == "nginx:1.0"
     stop = asyncio.Event()
     kubelet = asyncio.create_task(play_kubelet(harness, "web", stop))
     try:
         await hold(harness, name, False)
-        updated = await harness.eventually(lambda: in_state("Updated"), "Updated")
+        updated = await eventually(lambda: in_state("Updated"), what="Updated")
         assert image_of(updated) == "nginx:2.0"
         await hold(harness, name, True)
-        await harness.eventually(lambda: in_state("Normal"), "back to Normal")
+        await eventually(lambda: in_state("Normal"), what="back to Normal")
     finally:
         stop.set()
         await kubelet

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from cloneset_harness import Harness, cloneset_obj, names
-from test_update import set_image
+from support.cloneset import Harness, defaulted_cloneset, set_image
+from support.pods import names
+from support.polling import eventually
 
 from kruise.apis.apps.v1alpha1 import CLONESETS, CONTROLLER_REVISION_HASH_LABEL
 from kruise.runtime.client import CONTROLLER_REVISIONS, PODS
@@ -21,7 +22,7 @@ async def revisions(harness: Harness) -> list[Obj]:
 
 
 async def test_revision_names_data_and_owner(harness: Harness) -> None:
-    cs = await harness.create(cloneset_obj("web", 1))
+    cs = await harness.create(defaulted_cloneset("web", 1))
     await harness.pod_count("web", 1)
     [revision] = await revisions(harness)
     assert revision["metadata"]["name"] == revision_name("web", hash_revision(revision_data(cs), 0))
@@ -34,7 +35,7 @@ async def test_revision_names_data_and_owner(harness: Harness) -> None:
 async def test_rollback_reuses_the_older_revision_and_history_is_trimmed(
     harness: Harness,
 ) -> None:
-    obj = cloneset_obj("web", 1, type="InPlaceIfPossible")
+    obj = defaulted_cloneset("web", 1, type="InPlaceIfPossible")
     obj["spec"]["revisionHistoryLimit"] = 1
     await harness.create(obj)
     await harness.all_ready("web", 1)
@@ -54,9 +55,9 @@ async def test_rollback_reuses_the_older_revision_and_history_is_trimmed(
             await harness.set_pod_status(now["metadata"]["name"])
             return True
 
-        await harness.eventually(on_image, f"the pod on {image}")
+        await eventually(on_image, what=f"the pod on {image}")
     # Three templates, limit 1: the oldest non-live revision is gone.
-    found = await harness.eventually(lambda: revision_count(2), "history trimmed to 2")
+    found = await eventually(lambda: revision_count(2), what="history trimmed to 2")
     assert first not in {r["metadata"]["name"] for r in found}
 
     await set_image(harness, "web", "nginx:2.0")
@@ -66,7 +67,7 @@ async def test_rollback_reuses_the_older_revision_and_history_is_trimmed(
         latest = (await revisions(harness))[-1]
         return latest if cs["status"].get("updateRevision") == latest["metadata"]["name"] else None
 
-    latest = await harness.eventually(rolled_back, "the rollback revision")
+    latest = await eventually(rolled_back, what="the rollback revision")
     two = [
         r for r in await revisions(harness) if r["metadata"]["name"] == latest["metadata"]["name"]
     ]
@@ -76,7 +77,7 @@ async def test_rollback_reuses_the_older_revision_and_history_is_trimmed(
 
 
 async def test_status_counts_and_scale_subresource(harness: Harness) -> None:
-    await harness.create(cloneset_obj("web", 2))
+    await harness.create(defaulted_cloneset("web", 2))
     pods = await harness.pod_count("web", 2)
     await harness.set_pod_status(pods[0]["metadata"]["name"])
 
@@ -85,7 +86,7 @@ async def test_status_counts_and_scale_subresource(harness: Harness) -> None:
         status = cs.get("status", {})
         return cs if status.get("readyReplicas") == 1 and status.get("replicas") == 2 else None
 
-    cs = await harness.eventually(counted, "status counts")
+    cs = await eventually(counted, what="status counts")
     status = cs["status"]
     assert status["labelSelector"] == "app=web"
     assert status["updatedReplicas"] == 2
@@ -104,21 +105,21 @@ async def test_status_counts_and_scale_subresource(harness: Harness) -> None:
 
 
 async def test_a_settled_cloneset_is_not_written_again(harness: Harness) -> None:
-    await harness.create(cloneset_obj("web", 2))
+    await harness.create(defaulted_cloneset("web", 2))
     await harness.all_ready("web", 2)
 
     async def settled() -> Obj | None:
         cs = await harness.get("web")
         return cs if cs.get("status", {}).get("readyReplicas") == 2 else None
 
-    cs = await harness.eventually(settled, "2 ready replicas")
+    cs = await eventually(settled, what="2 ready replicas")
     await asyncio.sleep(1.5)
     again = await harness.get("web")
     assert again["metadata"]["resourceVersion"] == cs["metadata"]["resourceVersion"]
 
 
 async def test_min_ready_seconds_delays_availability(harness: Harness) -> None:
-    obj = cloneset_obj("web", 1)
+    obj = defaulted_cloneset("web", 1)
     obj["spec"]["minReadySeconds"] = 2
     await harness.create(obj)
     await harness.all_ready("web", 1)
@@ -127,19 +128,19 @@ async def test_min_ready_seconds_delays_availability(harness: Harness) -> None:
         status = (await harness.get("web")).get("status", {})
         return status if status.get("readyReplicas") == 1 else None
 
-    status = await harness.eventually(ready_not_available, "a ready replica")
+    status = await eventually(ready_not_available, what="a ready replica")
     assert status["availableReplicas"] == 0
 
     async def available() -> bool:
         return (await harness.get("web")).get("status", {}).get("availableReplicas") == 1
 
-    await harness.eventually(available, "availability after minReadySeconds", within=15)
+    await eventually(available, what="availability after minReadySeconds", timeout=15)
 
 
 async def test_pods_the_selector_no_longer_matches_are_released_and_replaced(
     harness: Harness,
 ) -> None:
-    cs = await harness.create(cloneset_obj("web", 2))
+    cs = await harness.create(defaulted_cloneset("web", 2))
     pods = await harness.pod_count("web", 2)
     stray = pods[0]["metadata"]["name"]
     await harness.client.patch(
@@ -151,7 +152,7 @@ async def test_pods_the_selector_no_longer_matches_are_released_and_replaced(
         refs = pod["metadata"].get("ownerReferences") or []
         return pod if not any(r["uid"] == cs["metadata"]["uid"] for r in refs) else None
 
-    await harness.eventually(released, "the relabelled pod released")
+    await eventually(released, what="the relabelled pod released")
     replaced = await harness.pod_count("web", 2)
     assert stray not in names(replaced)
     assert all(

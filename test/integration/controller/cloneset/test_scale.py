@@ -3,9 +3,9 @@ slow start, scale-in order, and partition between revisions."""
 
 from __future__ import annotations
 
-import asyncio
-
-from cloneset_harness import Harness, cloneset_obj, condition, names, reasons_of
+from support.cloneset import Harness, defaulted_cloneset, reasons_of
+from support.pods import condition, is_ready, live, names
+from support.polling import eventually
 
 from kruise.apis.apps.v1alpha1 import (
     CLONESET_INSTANCE_ID_LABEL,
@@ -31,7 +31,7 @@ def with_claim(obj: dict, name: str = "data") -> dict:
 
 
 async def test_pods_are_named_by_instance_id_and_owned(harness: Harness) -> None:
-    cs = await harness.create(cloneset_obj("web", 3))
+    cs = await harness.create(defaulted_cloneset("web", 3))
     pods = await harness.pod_count("web", 3)
     ids = set()
     for pod in pods:
@@ -51,7 +51,7 @@ async def test_pods_are_named_by_instance_id_and_owned(harness: Harness) -> None
 
 
 async def test_scale_in_removes_not_ready_pods_first(harness: Harness) -> None:
-    await harness.create(cloneset_obj("web", 4))
+    await harness.create(defaulted_cloneset("web", 4))
     pods = await harness.pod_count("web", 4)
     ready = [p["metadata"]["name"] for p in pods[:2]]
     for name in ready:
@@ -64,7 +64,7 @@ async def test_scale_in_removes_not_ready_pods_first(harness: Harness) -> None:
 async def test_one_claim_per_pod_reused_when_someone_else_deletes_the_pod(
     harness: Harness,
 ) -> None:
-    cs = await harness.create(with_claim(cloneset_obj("db", 2)))
+    cs = await harness.create(with_claim(defaulted_cloneset("db", 2)))
     pods = await harness.pod_count("db", 2)
     claims = (await harness.client.list(PERSISTENT_VOLUME_CLAIMS, harness.namespace)).items
     assert len(claims) == 2
@@ -88,7 +88,7 @@ async def test_one_claim_per_pod_reused_when_someone_else_deletes_the_pod(
         fresh = [p for p in now if p["metadata"]["uid"] != victim["uid"]]
         return now if len(now) == 2 and len(fresh) == 2 else None
 
-    after = await harness.eventually(replaced, "the replacement pod")
+    after = await eventually(replaced, what="the replacement pod")
     assert names(after) == names(pods)
     claims_after = (await harness.client.list(PERSISTENT_VOLUME_CLAIMS, harness.namespace)).items
     assert {c["metadata"]["uid"] for c in claims_after} == {c["metadata"]["uid"] for c in claims}
@@ -97,7 +97,7 @@ async def test_one_claim_per_pod_reused_when_someone_else_deletes_the_pod(
 async def test_pods_to_delete_and_the_label_replace_pods_and_drop_their_claims(
     harness: Harness,
 ) -> None:
-    await harness.create(with_claim(cloneset_obj("web", 3)))
+    await harness.create(with_claim(defaulted_cloneset("web", 3)))
     pods = await harness.all_ready("web", 3)
     first, second = pods[0]["metadata"]["name"], pods[1]["metadata"]["name"]
     await harness.patch("web", {"spec": {"scaleStrategy": {"podsToDelete": [first]}}})
@@ -114,7 +114,7 @@ async def test_pods_to_delete_and_the_label_replace_pods_and_drop_their_claims(
         current = names(now)
         return None if first in current or second in current or len(now) != 3 else now
 
-    await harness.eventually(replaced, "both named pods replaced", within=60)
+    await eventually(replaced, what="both named pods replaced", timeout=60)
     # (Without a controller manager, deleted claims stay behind their protection finalizer.)
     claims = (await harness.client.list(PERSISTENT_VOLUME_CLAIMS, harness.namespace)).items
     live = [c for c in claims if not c["metadata"].get("deletionTimestamp")]
@@ -127,38 +127,32 @@ async def test_pods_to_delete_and_the_label_replace_pods_and_drop_their_claims(
         cs = await harness.get("web")
         return not cs["spec"].get("scaleStrategy", {}).get("podsToDelete")
 
-    await harness.eventually(trimmed, "podsToDelete trimmed to live pods")
+    await eventually(trimmed, what="podsToDelete trimmed to live pods")
     reasons = await reasons_of(harness.client, harness.namespace, "web")
     assert {"SuccessfulCreate", "SuccessfulDelete"} <= reasons
 
 
 async def test_named_deletions_respect_max_unavailable(harness: Harness) -> None:
     """v0.7.0 deleted every named pod at once; we keep replicas - maxUnavailable ready."""
-    await harness.create(cloneset_obj("web", 5, maxUnavailable=1))
+    await harness.create(defaulted_cloneset("web", 5, maxUnavailable=1))
     pods = await harness.all_ready("web", 5)
     doomed = [p["metadata"]["name"] for p in pods[:3]]
     await harness.patch("web", {"spec": {"scaleStrategy": {"podsToDelete": doomed}}})
     seen_min_ready = 5
-    for _ in range(200):
-        now = [p for p in await harness.pods("web") if not p["metadata"].get("deletionTimestamp")]
-        ready = [
-            p
-            for p in now
-            if any(
-                c["type"] == "Ready" and c["status"] == "True"
-                for c in p["status"].get("conditions", [])
-            )
-        ]
+
+    async def replaced() -> bool:
+        """Play the kubelet for new pods, and count the fewest ready pods meanwhile."""
+        nonlocal seen_min_ready
+        now = live(await harness.pods("web"))
+        ready = [p for p in now if is_ready(p)]
         seen_min_ready = min(seen_min_ready, len(ready))
         fresh = [p for p in now if p["metadata"]["name"] not in names(pods)]
         for pod in fresh:
             if pod["status"].get("phase") != "Running":
                 await harness.set_pod_status(pod["metadata"]["name"])
-        if len(fresh) == 3 and len(now) == 5 and len(ready) == 5:
-            break
-        await asyncio.sleep(0.1)
-    else:
-        raise AssertionError("named pods were not all replaced")
+        return len(fresh) == 3 and len(now) == 5 and len(ready) == 5
+
+    await eventually(replaced, timeout=40, what="named pods all replaced")
     assert seen_min_ready >= 4
 
 
@@ -175,16 +169,32 @@ async def test_slow_start_stops_at_the_first_failing_batch(harness: Harness) -> 
     created["status"] = {"hard": {"pods": "4"}, "used": {"pods": "0"}}
     await harness.client.update_status(RESOURCE_QUOTAS, created)
 
-    await harness.create(cloneset_obj("web", 10))
+    await harness.create(defaulted_cloneset("web", 10))
 
     async def failed() -> dict | None:
         cs = await harness.get("web")
         return cs if condition(cs, "FailedScale") else None
 
-    cs = await harness.eventually(failed, "a FailedScale condition")
+    cs = await eventually(failed, what="a FailedScale condition")
     assert "failed to create" in condition(cs, "FailedScale")["message"]
     # Batches of 1 and 2 succeed; the batch of 4 meets the quota after one more pod and
     # no batch of 8 is tried, so at most 4 pods exist.
     pods = await harness.pods("web")
     assert 3 <= len(pods) <= 4
     assert "FailedCreate" in await reasons_of(harness.client, harness.namespace, "web")
+
+
+async def test_a_malformed_int_or_percent_fails_both_phases(harness: Harness) -> None:
+    # The validating webhook rejects the string "5" (a count is a number); stored without
+    # it, the strategy cannot be resolved, so neither phase runs and both say why.
+    await harness.create(defaulted_cloneset("web", 2, maxSurge="5"))
+
+    async def failed() -> dict | None:
+        cs = await harness.get("web")
+        both = condition(cs, "FailedScale") and condition(cs, "FailedUpdate")
+        return cs if both else None
+
+    cs = await eventually(failed, what="FailedScale and FailedUpdate conditions")
+    assert "invalid int-or-percent '5'" in condition(cs, "FailedScale")["message"]
+    assert "invalid int-or-percent '5'" in condition(cs, "FailedUpdate")["message"]
+    assert await harness.pods("web") == []

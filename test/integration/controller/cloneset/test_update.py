@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from cloneset_harness import Harness, cloneset_obj, condition, names, reasons_of
+from support.cloneset import Harness, defaulted_cloneset, play_kubelet, reasons_of, set_image
+from support.pods import condition, image_of, is_ready, live, names
+from support.polling import eventually
 
 from kruise.apis.apps.v1alpha1 import CONTROLLER_REVISION_HASH_LABEL, SPECIFIED_DELETE_LABEL
 from kruise.runtime.client import PODS
@@ -15,39 +17,8 @@ from kruise.util.inplaceupdate import GRACE_ANNOTATION, STATE_ANNOTATION
 Obj = dict[str, Any]
 
 
-def image_of(pod: Obj) -> str:
-    return str(pod["spec"]["containers"][0]["image"])
-
-
-def is_ready(pod: Obj) -> bool:
-    return any(
-        c["type"] == "Ready" and c["status"] == "True" for c in pod["status"].get("conditions", [])
-    )
-
-
-async def set_image(harness: Harness, name: str, image: str) -> None:
-    cs = await harness.get(name)
-    containers = cs["spec"]["template"]["spec"]["containers"]
-    containers[0]["image"] = image
-    await harness.patch(name, {"spec": {"template": {"spec": {"containers": containers}}}})
-
-
-async def play_kubelet(harness: Harness, name: str, stop: asyncio.Event) -> None:
-    """Bring every new pod to Running and Ready, and report images changed in place."""
-    while not stop.is_set():
-        for pod in await harness.pods(name):
-            if pod["metadata"].get("deletionTimestamp"):
-                continue
-            statuses = pod["status"].get("containerStatuses") or []
-            running = pod["status"].get("phase") == "Running"
-            stale = statuses and statuses[0]["image"] != image_of(pod)
-            if not running or stale:
-                await harness.set_pod_status(pod["metadata"]["name"])
-        await asyncio.sleep(0.1)
-
-
 async def test_in_place_update_keeps_pods_and_reports_the_new_image(harness: Harness) -> None:
-    await harness.create(cloneset_obj("web", 3, type="InPlaceIfPossible", maxUnavailable=1))
+    await harness.create(defaulted_cloneset("web", 3, type="InPlaceIfPossible", maxUnavailable=1))
     before = await harness.all_ready("web", 3)
     await set_image(harness, "web", "nginx:2.0")
     stop = asyncio.Event()
@@ -64,7 +35,7 @@ async def test_in_place_update_keeps_pods_and_reports_the_new_image(harness: Har
                 else None
             )
 
-        cs = await harness.eventually(done, "an in-place rollout", within=60)
+        cs = await eventually(done, what="an in-place rollout", timeout=60)
     finally:
         stop.set()
         await kubelet
@@ -89,7 +60,7 @@ async def test_in_place_update_keeps_pods_and_reports_the_new_image(harness: Har
 async def test_in_place_if_possible_recreates_when_more_than_images_change(
     harness: Harness,
 ) -> None:
-    await harness.create(cloneset_obj("web", 2, type="InPlaceIfPossible", maxUnavailable=2))
+    await harness.create(defaulted_cloneset("web", 2, type="InPlaceIfPossible", maxUnavailable=2))
     before = await harness.all_ready("web", 2)
     cs = await harness.get("web")
     containers = cs["spec"]["template"]["spec"]["containers"]
@@ -101,7 +72,7 @@ async def test_in_place_if_possible_recreates_when_more_than_images_change(
         fresh = [p for p in pods if p["metadata"]["name"] not in names(before)]
         return pods if len(fresh) == 2 and len(pods) == 2 else None
 
-    pods = await harness.eventually(recreated, "both pods recreated")
+    pods = await eventually(recreated, what="both pods recreated")
     assert all(p["spec"]["containers"][0]["env"][0]["value"] == "fast" for p in pods)
     assert "SuccessfulUpdatePodReCreate" in await reasons_of(
         harness.client, harness.namespace, "web"
@@ -109,7 +80,7 @@ async def test_in_place_if_possible_recreates_when_more_than_images_change(
 
 
 async def test_in_place_only_refuses_other_changes_with_a_condition(harness: Harness) -> None:
-    await harness.create(cloneset_obj("web", 2, type="InPlaceOnly", maxUnavailable=2))
+    await harness.create(defaulted_cloneset("web", 2, type="InPlaceOnly", maxUnavailable=2))
     before = await harness.all_ready("web", 2)
     cs = await harness.get("web")
     containers = cs["spec"]["template"]["spec"]["containers"]
@@ -120,7 +91,7 @@ async def test_in_place_only_refuses_other_changes_with_a_condition(harness: Har
         got = await harness.get("web")
         return got if condition(got, "FailedUpdate") else None
 
-    got = await harness.eventually(failed, "a FailedUpdate condition")
+    got = await eventually(failed, what="a FailedUpdate condition")
     message = condition(got, "FailedUpdate")["message"]
     assert "update strategy is InPlaceOnly but can not update in-place" in message
     assert names(await harness.pods("web")) == names(before)
@@ -130,31 +101,34 @@ async def test_in_place_only_refuses_other_changes_with_a_condition(harness: Har
 
 
 async def test_recreate_rolls_with_max_unavailable(harness: Harness) -> None:
-    await harness.create(cloneset_obj("web", 4, maxUnavailable=1))
+    await harness.create(defaulted_cloneset("web", 4, maxUnavailable=1))
     before = await harness.all_ready("web", 4)
     await set_image(harness, "web", "nginx:2.0")
     fewest_ready = 4
-    for _ in range(300):
-        pods = await harness.pods("web")
-        live = [p for p in pods if not p["metadata"].get("deletionTimestamp")]
-        kept = [p for p in live if SPECIFIED_DELETE_LABEL not in p["metadata"]["labels"]]
+
+    async def rolled() -> list[Obj] | None:
+        """Play the kubelet for new pods, and count the ready pods that stay meanwhile."""
+        nonlocal fewest_ready
+        pods = live(await harness.pods("web"))
+        kept = [p for p in pods if SPECIFIED_DELETE_LABEL not in p["metadata"]["labels"]]
         fewest_ready = min(fewest_ready, sum(1 for p in kept if is_ready(p)))
-        for pod in live:
+        for pod in pods:
             if pod["status"].get("phase") != "Running":
                 await harness.set_pod_status(pod["metadata"]["name"])
-        if len(live) == 4 and all(image_of(p) == "nginx:2.0" and is_ready(p) for p in live):
-            break
-        await asyncio.sleep(0.1)
-    else:
-        raise AssertionError("the recreate rollout did not finish")
-    assert not names(live) & names(before)
+        done = len(pods) == 4 and all(image_of(p) == "nginx:2.0" and is_ready(p) for p in pods)
+        return pods if done else None
+
+    after = await eventually(rolled, timeout=60, what="the recreate rollout")
+    assert not names(after) & names(before)
     # maxUnavailable 1: never fewer than 3 ready pods that are staying.
     assert fewest_ready == 3
 
 
 async def test_partition_by_percent_rounds_up_the_pods_kept(harness: Harness) -> None:
     await harness.create(
-        cloneset_obj("web", 10, type="InPlaceIfPossible", partition="80%", maxUnavailable="50%")
+        defaulted_cloneset(
+            "web", 10, type="InPlaceIfPossible", partition="80%", maxUnavailable="50%"
+        )
     )
     await harness.all_ready("web", 10)
     await set_image(harness, "web", "nginx:2.0")
@@ -167,7 +141,7 @@ async def test_partition_by_percent_rounds_up_the_pods_kept(harness: Harness) ->
             status = cs.get("status", {})
             return cs if status.get("updatedReadyReplicas") == 2 else None
 
-        await harness.eventually(two_updated, "2 pods updated", within=60)
+        await eventually(two_updated, what="2 pods updated", timeout=60)
         await asyncio.sleep(1.5)  # time for a wrong controller to update more
         pods = await harness.pods("web")
         assert sorted(image_of(p) for p in pods) == ["nginx:1.0"] * 8 + ["nginx:2.0"] * 2
@@ -177,35 +151,36 @@ async def test_partition_by_percent_rounds_up_the_pods_kept(harness: Harness) ->
             cs = await harness.get("web")
             return cs if cs.get("status", {}).get("updatedReadyReplicas") == 10 else None
 
-        await harness.eventually(all_updated, "all 10 pods updated", within=60)
+        await eventually(all_updated, what="all 10 pods updated", timeout=60)
     finally:
         stop.set()
         await kubelet
 
 
 async def test_max_surge_recreates_above_replicas_but_never_beyond(harness: Harness) -> None:
-    await harness.create(cloneset_obj("web", 3, maxUnavailable=0, maxSurge=1))
+    await harness.create(defaulted_cloneset("web", 3, maxUnavailable=0, maxSurge=1))
     before = await harness.all_ready("web", 3)
     await set_image(harness, "web", "nginx:2.0")
     most = 0
-    for _ in range(400):
-        pods = [p for p in await harness.pods("web") if not p["metadata"].get("deletionTimestamp")]
+
+    async def rolled() -> list[Obj] | None:
+        """Play the kubelet for new pods, and count the most pods seen at once."""
+        nonlocal most
+        pods = live(await harness.pods("web"))
         most = max(most, len(pods))
         for pod in pods:
             if pod["status"].get("phase") != "Running":
                 await harness.set_pod_status(pod["metadata"]["name"])
         new = [p for p in pods if image_of(p) == "nginx:2.0" and is_ready(p)]
-        if len(pods) == 3 and len(new) == 3:
-            break
-        await asyncio.sleep(0.1)
-    else:
-        raise AssertionError("the surge rollout did not finish")
+        return pods if len(pods) == 3 and len(new) == 3 else None
+
+    after = await eventually(rolled, timeout=60, what="the surge rollout")
     assert most == 4
-    assert not names(pods) & names(before)
+    assert not names(after) & names(before)
 
 
 async def test_paused_stops_updates_but_not_scaling(harness: Harness) -> None:
-    await harness.create(cloneset_obj("web", 2, type="InPlaceIfPossible", paused=True))
+    await harness.create(defaulted_cloneset("web", 2, type="InPlaceIfPossible", paused=True))
     await harness.all_ready("web", 2)
     await set_image(harness, "web", "nginx:2.0")
     await harness.patch("web", {"spec": {"replicas": 3}})
@@ -226,7 +201,7 @@ async def test_paused_stops_updates_but_not_scaling(harness: Harness) -> None:
         async def resumed() -> bool:
             return all(image_of(p) == "nginx:2.0" for p in await harness.pods("web"))
 
-        await harness.eventually(resumed, "the update to resume")
+        await eventually(resumed, what="the update to resume")
     finally:
         stop.set()
         await kubelet
@@ -235,7 +210,7 @@ async def test_paused_stops_updates_but_not_scaling(harness: Harness) -> None:
 async def test_weight_priority_updates_heavier_pods_first(harness: Harness) -> None:
     priority = {"weightPriority": [{"weight": 50, "matchSelector": {"matchLabels": {"tier": "a"}}}]}
     await harness.create(
-        cloneset_obj(
+        defaulted_cloneset(
             "web", 3, type="InPlaceIfPossible", maxUnavailable=1, priorityStrategy=priority
         )
     )
@@ -254,13 +229,13 @@ async def test_weight_priority_updates_heavier_pods_first(harness: Harness) -> N
         moved = [p for p in await harness.pods("web") if image_of(p) == "nginx:2.0"]
         return moved[0]["metadata"]["name"] if moved else None
 
-    assert await harness.eventually(first_updated, "the first in-place update") == favourite
+    assert await eventually(first_updated, what="the first in-place update") == favourite
     assert len([p for p in await harness.pods("web") if image_of(p) == "nginx:2.0"]) == 1
 
 
 async def test_grace_period_holds_images_until_it_ends(harness: Harness) -> None:
     await harness.create(
-        cloneset_obj(
+        defaulted_cloneset(
             "web",
             1,
             type="InPlaceIfPossible",
@@ -275,7 +250,7 @@ async def test_grace_period_holds_images_until_it_ends(harness: Harness) -> None
         [now] = await harness.pods("web")
         return now if GRACE_ANNOTATION in now["metadata"].get("annotations", {}) else None
 
-    held = await harness.eventually(graced, "the grace annotation")
+    held = await eventually(graced, what="the grace annotation")
     assert image_of(held) == "nginx:1.0"
     gate = condition(held, "InPlaceUpdateReady")
     assert gate is not None
@@ -285,6 +260,6 @@ async def test_grace_period_holds_images_until_it_ends(harness: Harness) -> None
         [now] = await harness.pods("web")
         return now if image_of(now) == "nginx:2.0" else None
 
-    after = await harness.eventually(changed, "the image change after the grace period")
+    after = await eventually(changed, what="the image change after the grace period")
     assert GRACE_ANNOTATION not in after["metadata"].get("annotations", {})
     assert after["metadata"]["uid"] == pod["metadata"]["uid"]

@@ -7,7 +7,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from cache_live import View, compact_etcd, eventually, restart_apiserver
+from support.cache import View, compact_etcd, restart_apiserver
+from support.polling import eventually
 
 from kruise.runtime.cache import Informer, object_key
 from kruise.runtime.client import CONFIGMAPS, EVENTS, Client, Resource
@@ -34,16 +35,22 @@ async def converge(
     client: Client, informer: Informer, view: View, namespace: str, within: float = 60.0
 ) -> None:
     """Wait until the store and the handlers' view both equal what the server holds."""
-    deadline = asyncio.get_running_loop().time() + within
-    while True:
+
+    async def agree() -> bool:
         listed = await client.list(informer.resource, namespace)
         truth = {object_key(o): o["metadata"]["resourceVersion"] for o in listed.items}
         store = {object_key(o): o["metadata"]["resourceVersion"] for o in informer.list()}
-        if truth == store == view.objects:
-            return
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"server {truth}\nstore {store}\nhandlers {view.objects}")
-        await asyncio.sleep(0.1)
+        assert truth == store == view.objects, (
+            f"server {truth}\nstore {store}\nhandlers {view.objects}"
+        )
+        return True
+
+    await eventually(
+        agree,
+        timeout=within,
+        retry_on=(AssertionError,),
+        what="the store and the handlers to match the server",
+    )
 
 
 def configmap(name: str, **labels: str) -> dict[str, Any]:
@@ -71,7 +78,7 @@ async def test_the_informer_reports_creates_updates_and_deletes(
     await client.create(CONFIGMAPS, configmap("new"), namespace)
     await client.patch(CONFIGMAPS, "new", {"data": {"v": "2"}}, namespace)
     await client.delete(CONFIGMAPS, "before", namespace)
-    await eventually(lambda: len(view.log) == 3)
+    await eventually(lambda: len(view.log) == 3, what="3 events")
     assert view.take() == [("add", "new"), ("update", "new"), ("delete", "before")]
 
     cached = informer.get("new", namespace)
@@ -101,7 +108,7 @@ async def test_label_and_field_selectors_scope_the_informer(
 
     await client.patch(CONFIGMAPS, "out", {"metadata": {"labels": {"pick": "yes"}}}, namespace)
     await client.patch(CONFIGMAPS, "in", {"metadata": {"labels": {"pick": "no"}}}, namespace)
-    await eventually(lambda: len(view.log) == 2)
+    await eventually(lambda: len(view.log) == 2, what="2 events")
     assert view.take() == [("add", "out"), ("delete", "in")]
     assert [o["metadata"]["name"] for o in informer.list()] == ["out"]
 
@@ -137,7 +144,10 @@ async def test_the_cache_converges_across_an_apiserver_restart(
 
     # The informer keeps watching after the restart.
     await client.create(CONFIGMAPS, configmap("after-recovery"), namespace)
-    await eventually(lambda: informer.get("after-recovery", namespace) is not None)
+    await eventually(
+        lambda: informer.get("after-recovery", namespace) is not None,
+        what="after-recovery in the cache",
+    )
 
 
 async def test_a_410_relists_and_reports_exactly_what_changed_while_away(
@@ -159,7 +169,7 @@ async def test_a_410_relists_and_reports_exactly_what_changed_while_away(
     await compact_etcd(control_plane.etcd_port)
     informer.resume_watch()
 
-    await eventually(lambda: informer.stats.relists_after_gone >= 1)
+    await eventually(lambda: informer.stats.relists_after_gone >= 1, what="a relist after 410 Gone")
     await converge(client, informer, view, namespace)
     assert sorted(view.take()) == [("add", "arrives"), ("delete", "goes"), ("update", "changes")]
     assert view.phantoms == []
@@ -173,10 +183,14 @@ async def test_a_silent_watch_is_restarted_by_the_inactivity_timeout(
         client, CONFIGMAPS, namespace=namespace, label_selector="quiet=yes", inactivity_timeout=1
     )
     view = await start(informers, informer)
-    await eventually(lambda: informer.stats.inactivity_restarts >= 2, within=15)
+    await eventually(
+        lambda: informer.stats.inactivity_restarts >= 2,
+        timeout=15,
+        what="2 restarts of the silent watch",
+    )
     assert informer.stats.lists == 1
     await client.create(CONFIGMAPS, configmap("speaks", quiet="yes"), namespace)
-    await eventually(lambda: view.log == [("add", "speaks")])
+    await eventually(lambda: view.log == [("add", "speaks")], what="only the add of speaks")
 
 
 async def test_resync_redelivers_cached_objects_as_updates(
@@ -187,5 +201,5 @@ async def test_resync_redelivers_cached_objects_as_updates(
     resynced: list[bool] = []
     informer.add_event_handler(on_update=lambda old, new: resynced.append(old is new))
     await start(informers, informer)
-    await eventually(lambda: len(resynced) >= 2, within=10)
+    await eventually(lambda: len(resynced) >= 2, timeout=10, what="2 resyncs")
     assert all(resynced)

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from cache_live import eventually
+from support.polling import eventually
 
 from kruise.runtime.cache import OWNER_INDEX, Cache, NamespaceNotCached
 from kruise.runtime.client import NAMESPACES, PODS, Client, NotFound
@@ -44,7 +44,7 @@ async def test_gets_lists_and_index_lookups(cache: Cache, client: Client, namesp
     await client.create(PODS, pod("db-1", "node-a", app="db"), namespace)
     assert await cache.wait_for_sync(timeout=30)
     informer = cache.informer(PODS)
-    await eventually(lambda: len(informer.list()) == 3)
+    await eventually(lambda: len(informer.list()) == 3, what="3 objects in the cache")
 
     found = await cache.get(PODS, "web-1", namespace)
     assert found["spec"]["nodeName"] == "node-a"
@@ -63,7 +63,7 @@ async def test_gets_lists_and_index_lookups(cache: Cache, client: Client, namesp
     ) == ["web-1"]
 
     await client.delete(PODS, "web-1", namespace, grace_period_seconds=0)
-    await eventually(lambda: len(informer.list()) == 2)
+    await eventually(lambda: len(informer.list()) == 2, what="2 objects in the cache")
     assert names(await cache.list(PODS, index=(NODE_INDEX, "node-a"))) == ["db-1"]
 
 
@@ -83,9 +83,11 @@ async def test_a_handler_added_after_sync_gets_existing_pods(
     await client.create(PODS, pod("early", "node-a"), namespace)
     informer = cache.informer(PODS)
     await cache.wait_for_sync(timeout=30)
-    await eventually(lambda: informer.get("early", namespace) is not None)
+    await eventually(
+        lambda: informer.get("early", namespace) is not None, what="early in the cache"
+    )
     added: list[str] = []
     informer.add_event_handler(on_add=lambda p: added.append(p["metadata"]["name"]))
     assert added == ["early"]
     await client.create(PODS, pod("later", "node-b"), namespace)
-    await eventually(lambda: added == ["early", "later"])
+    await eventually(lambda: added == ["early", "later"], what="adds of early then later")

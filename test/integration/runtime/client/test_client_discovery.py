@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from typing import Any
 
 import pytest
+from support.polling import eventually
 
 from kruise.runtime.client import (
     CUSTOM_RESOURCE_DEFINITIONS,
@@ -16,6 +16,7 @@ from kruise.runtime.client import (
     NoKindMatch,
     NotFound,
     Resource,
+    is_served,
 )
 
 
@@ -68,11 +69,14 @@ async def test_a_new_crd_is_found_after_a_miss(client: Client, namespace: str) -
     group = f"t{uuid.uuid4().hex[:8]}.client.kruise.io"
     with pytest.raises(NoKindMatch):
         await client.mapper.resource_for(f"{group}/v1", "Widget")
+    expected = Resource(group, "v1", "widgets", "Widget", namespaced=True)
+    assert not await is_served(client.transport, expected)
 
     crd = await client.create(CUSTOM_RESOURCE_DEFINITIONS, widget_crd(group))
     try:
         widgets = await _discover(client, f"{group}/v1", "Widget")
-        assert widgets == Resource(group, "v1", "widgets", "Widget", namespaced=True)
+        assert widgets == expected
+        assert await is_served(client.transport, widgets)
 
         widget = {
             "apiVersion": f"{group}/v1",
@@ -96,19 +100,19 @@ async def test_a_new_crd_is_found_after_a_miss(client: Client, namespace: str) -
 
 async def _discover(client: Client, api_version: str, kind: str) -> Resource:
     """Each call after a miss asks the server again; a CRD takes a moment to be served."""
-    for _ in range(100):
-        try:
-            return await client.mapper.resource_for(api_version, kind)
-        except NoKindMatch:
-            await asyncio.sleep(0.1)
-    raise AssertionError(f"{kind} never showed up in discovery")
+    return await eventually(
+        lambda: client.mapper.resource_for(api_version, kind),
+        timeout=10,
+        retry_on=(NoKindMatch,),
+        what=f"{kind} in discovery",
+    )
 
 
 async def _create_when_served(client: Client, resource: Resource, obj: dict[str, Any]) -> None:
-    for _ in range(100):
-        try:
-            await client.create(resource, obj)
-            return
-        except NotFound:  # the handler may 404 for a moment after discovery
-            await asyncio.sleep(0.1)
-    raise AssertionError("the custom resource was never served")
+    # The handler may 404 for a moment after discovery.
+    await eventually(
+        lambda: client.create(resource, obj),
+        timeout=10,
+        retry_on=(NotFound,),
+        what="the custom resource served",
+    )

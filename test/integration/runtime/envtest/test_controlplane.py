@@ -8,12 +8,12 @@ import socket
 import ssl
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
+from support.polling import eventually_blocking
 
 from kruise.runtime.envtest import (
     Binaries,
@@ -45,11 +45,17 @@ def _pids_mentioning(text: str) -> list[int]:
     return found
 
 
-def _wait_gone(text: str, timeout: float = 15.0) -> list[int]:
-    deadline = time.monotonic() + timeout
-    while (left := _pids_mentioning(text)) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    return left
+def _assert_all_exit(text: str) -> None:
+    """Every process mentioning ``text`` exits within 15 s; the failure lists the others."""
+
+    def none_left() -> bool:
+        left = _pids_mentioning(text)
+        assert left == [], f"still running: {left}"
+        return True
+
+    eventually_blocking(
+        none_left, timeout=15, retry_on=(AssertionError,), what=f"processes of {text} to exit"
+    )
 
 
 def test_apiserver_restart_keeps_objects_and_clients_reconnect(
@@ -102,7 +108,7 @@ def test_two_control_planes_are_isolated_and_leave_no_process(
         assert missing.value.status == 404
         workdir = str(second.workdir)
         assert len(_pids_mentioning(workdir)) == 2
-    assert _wait_gone(workdir) == []
+    _assert_all_exit(workdir)
     assert not Path(workdir).exists()
 
 
@@ -199,7 +205,7 @@ def test_killed_owner_leaves_no_orphans(tmp_path: Path) -> None:
         assert len(_pids_mentioning(workdir)) == 2
         owner.send_signal(signal.SIGKILL)
         owner.wait()
-        assert _wait_gone(workdir) == []
+        _assert_all_exit(workdir)
     finally:
         owner.kill()
         owner.wait()
@@ -227,4 +233,4 @@ def test_cli_prints_kubeconfig_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     assert len(_pids_mentioning(workdir)) == 2
     cli.send_signal(signal.SIGINT)
     assert cli.wait(30) == 0
-    assert _wait_gone(workdir) == []
+    _assert_all_exit(workdir)

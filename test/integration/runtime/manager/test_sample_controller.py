@@ -6,28 +6,20 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
+from support.paths import REPO_ROOT
+from support.polling import eventually
 
 from kruise.runtime.client import CONFIGMAPS, Client, NotFound
 from kruise.runtime.envtest import ControlPlane
 from kruise.runtime.manager import Manager, ManagerOptions
 from kruise.runtime.metrics import new_registry
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[4] / "examples"))
+sys.path.insert(0, str(REPO_ROOT / "examples"))
 import configmap_mirror
-
-
-async def eventually(check: Callable[[], Awaitable[Any]], within: float = 30) -> Any:
-    async with asyncio.timeout(within):
-        while True:
-            result = await check()
-            if result:
-                return result
-            await asyncio.sleep(0.1)
 
 
 @pytest.fixture
@@ -73,18 +65,18 @@ async def test_mirror_follows_its_source(running: tuple[Manager, Client], namesp
         data: dict[str, str] = mirror.get("data") or {}
         return data
 
-    assert await eventually(mirror_data) == {"color": "blue"}
+    assert await eventually(mirror_data, what="the mirror") == {"color": "blue"}
     mirror = await client.get(CONFIGMAPS, "settings-mirror", namespace)
     assert mirror["metadata"]["ownerReferences"][0]["uid"] == created["metadata"]["uid"]
 
     await client.patch(CONFIGMAPS, "settings", {"data": {"color": "red"}}, namespace)
-    await eventually(lambda: _equals(mirror_data, {"color": "red"}))
+    await eventually(lambda: _equals(mirror_data, {"color": "red"}), what="the mirror red")
 
     await client.patch(CONFIGMAPS, "settings-mirror", {"data": {"color": "hacked"}}, namespace)
-    await eventually(lambda: _equals(mirror_data, {"color": "red"}))
+    await eventually(lambda: _equals(mirror_data, {"color": "red"}), what="the mirror restored")
 
     await client.delete(CONFIGMAPS, "settings", namespace)
-    await eventually(lambda: _equals(mirror_data, None))
+    await eventually(lambda: _equals(mirror_data, None), what="the mirror deleted")
 
 
 async def _equals(read: Callable[[], Awaitable[Any]], expected: Any) -> bool:
@@ -116,7 +108,7 @@ async def test_metrics_and_probes_while_running(
             value = next((ln.split()[-1] for ln in text.splitlines() if ln.startswith(line)), "0")
             return text if float(value) >= 1 else None
 
-        body = await eventually(reconciled)
+        body = await eventually(reconciled, what="a successful reconcile counted")
         expected = [
             'controller_runtime_reconcile_total{controller="configmap-mirror",result="error"} 0.0',
             'controller_runtime_reconcile_errors_total{controller="configmap-mirror"} 0.0',

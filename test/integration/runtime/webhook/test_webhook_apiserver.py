@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 from prometheus_client import CollectorRegistry
+from support.polling import eventually
+from support.webhook_handlers import Denier
 
 from kruise.runtime.envtest import ControlPlane, WebhookEndpoint
 from kruise.runtime.envtest.certs import TinyCA
@@ -31,20 +33,6 @@ VALIDATING = "/validate-configmaps"
 MUTATING = "/mutate-configmaps"
 ADMISSION = "/apis/admissionregistration.k8s.io/v1"
 CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
-
-
-class DenyLabel:
-    async def handle(self, request: AdmissionRequest) -> AdmissionResponse:
-        labels = (request.object or {}).get("metadata", {}).get("labels") or {}
-        if labels.get("deny") == "yes":
-            return AdmissionResponse.invalid(
-                {
-                    "field": "metadata.labels.deny",
-                    "reason": "FieldValueForbidden",
-                    "message": 'Forbidden: "yes" is not allowed',
-                }
-            )
-        return AdmissionResponse.allow()
 
 
 class AddLabel:
@@ -92,7 +80,7 @@ async def webhook(tmp_path: Path) -> AsyncIterator[Running]:
     registry = CollectorRegistry()
     server = WebhookServer(host="127.0.0.1", port=0, cert_dir=tmp_path, registry=registry)
     mutator = AddLabel()
-    server.register_admission(VALIDATING, DenyLabel())
+    server.register_admission(VALIDATING, Denier())
     server.register_admission(MUTATING, mutator)
     server.register_conversion("/convert", SizeConverter())
     stopping = asyncio.Event()
@@ -184,28 +172,30 @@ async def test_admission_through_the_api_server(
     try:
         # The API server picks new configurations up within a moment; until it has, the
         # object is admitted unlabelled, so try again.
-        refusal: RestError | None = None
-        async with asyncio.timeout(30):
-            while refusal is None:
-                try:
-                    cm = await create_configmap(control_plane, namespace, marker, deny="yes")
-                except RestError as err:
-                    refusal = err
-                    break
-                path = f"/api/v1/namespaces/{namespace}/configmaps/{cm['metadata']['name']}"
-                await call(control_plane, "DELETE", path)
-                await asyncio.sleep(0.2)
+        async def refused() -> RestError | None:
+            try:
+                cm = await create_configmap(control_plane, namespace, marker, deny="yes")
+            except RestError as err:
+                return err
+            path = f"/api/v1/namespaces/{namespace}/configmaps/{cm['metadata']['name']}"
+            await call(control_plane, "DELETE", path)
+            return None
+
+        refusal = await eventually(
+            refused, timeout=30, interval=0.2, what="the validating webhook to refuse deny=yes"
+        )
         assert refusal.status == 422
         message = str(refusal)
         assert 'admission webhook "deny.webhook-test.kruise.io" denied the request' in message
         assert 'metadata.labels.deny: Forbidden: "yes" is not allowed' in message
 
-        async with asyncio.timeout(30):
-            while True:
-                cm = await create_configmap(control_plane, namespace, marker, deny="no")
-                if "mutated-by" in cm["metadata"]["labels"]:
-                    break
-                await asyncio.sleep(0.2)
+        async def mutated() -> dict[str, Any] | None:
+            cm = await create_configmap(control_plane, namespace, marker, deny="no")
+            return cm if "mutated-by" in cm["metadata"]["labels"] else None
+
+        cm = await eventually(
+            mutated, timeout=30, interval=0.2, what="the mutating webhook to label a ConfigMap"
+        )
         assert cm["metadata"]["labels"] == {
             "webhook-test": marker,
             "deny": "no",

@@ -7,12 +7,11 @@ so its conversion webhook is never called) is deleted and waited for.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from certs_live import (
+from support.certs import (
     CRD_NAME,
     MUTATING,
     MUTATING_PATH,
@@ -20,6 +19,7 @@ from certs_live import (
     VALIDATING_PATH,
     delete_quietly,
 )
+from support.polling import eventually
 
 from kruise.runtime.client import (
     CUSTOM_RESOURCE_DEFINITIONS,
@@ -101,13 +101,15 @@ async def _remove(client: Client) -> None:
     await delete_quietly(client, MUTATING_WEBHOOK_CONFIGURATIONS, MUTATING)
     await delete_quietly(client, VALIDATING_WEBHOOK_CONFIGURATIONS, VALIDATING)
     await delete_quietly(client, CUSTOM_RESOURCE_DEFINITIONS, CRD_NAME)
-    async with asyncio.timeout(60):
-        while True:
-            try:
-                await client.get(CUSTOM_RESOURCE_DEFINITIONS, CRD_NAME)
-            except NotFound:
-                return
-            await asyncio.sleep(0.2)
+
+    async def crd_gone() -> bool:
+        try:
+            await client.get(CUSTOM_RESOURCE_DEFINITIONS, CRD_NAME)
+        except NotFound:
+            return True
+        return False
+
+    await eventually(crd_gone, timeout=60, interval=0.2, what=f"CRD {CRD_NAME} deleted")
 
 
 @pytest.fixture

@@ -9,9 +9,12 @@ import ipaddress
 from pathlib import Path
 
 import pytest
-from certs_live import (
+from cryptography import x509
+from prometheus_client import CollectorRegistry
+from support.certs import (
     CRD_NAME,
     MUTATING_PATH,
+    REPAIR_WITHIN,
     SECRET,
     VALIDATING,
     VALIDATING_PATH,
@@ -19,7 +22,6 @@ from certs_live import (
     b64,
     client_configs,
     dir_files,
-    eventually,
     injected_everywhere,
     options_for,
     ready,
@@ -27,8 +29,7 @@ from certs_live import (
     running,
     secret_files,
 )
-from cryptography import x509
-from prometheus_client import CollectorRegistry
+from support.polling import eventually
 
 from kruise.runtime.client import (
     CUSTOM_RESOURCE_DEFINITIONS,
@@ -129,7 +130,11 @@ async def test_a_wiped_ca_bundle_is_restored(
         assert "caBundle" not in wiped["webhooks"][0]["clientConfig"]
         assert "caBundle" not in wiped_crd["spec"]["conversion"]["webhook"]["clientConfig"]
 
-        await eventually(lambda: injected_everywhere(client, ca))
+        await eventually(
+            lambda: injected_everywhere(client, ca),
+            timeout=REPAIR_WITHIN,
+            what="the CA injected everywhere again",
+        )
 
 
 async def test_a_deleted_secret_is_regenerated_and_reinjected(
@@ -148,13 +153,19 @@ async def test_a_deleted_secret_is_regenerated_and_reinjected(
                 return None
             return files if files["ca-cert.pem"] != old["ca-cert.pem"] else None
 
-        new = await eventually(regenerated)
-        await eventually(lambda: injected_everywhere(client, new["ca-cert.pem"]))
+        new = await eventually(
+            regenerated, timeout=REPAIR_WITHIN, what="a new Secret with a new CA"
+        )
+        await eventually(
+            lambda: injected_everywhere(client, new["ca-cert.pem"]),
+            timeout=REPAIR_WITHIN,
+            what="the new CA injected everywhere",
+        )
 
         async def files_rewritten() -> bool:
             return dir_files(tmp_path) == new
 
-        await eventually(files_rewritten)
+        await eventually(files_rewritten, timeout=REPAIR_WITHIN, what="the cert dir rewritten")
 
 
 async def test_webhook_host_switches_to_urls_with_an_ip_san(

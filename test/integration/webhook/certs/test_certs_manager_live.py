@@ -10,7 +10,8 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from certs_live import HealthzServer, eventually, options_for
+from support.certs import REPAIR_WITHIN, HealthzServer, options_for
+from support.polling import eventually
 
 from kruise.runtime.client import LEASES, Client
 from kruise.runtime.envtest.ports import free_port
@@ -60,7 +61,7 @@ async def test_readyz_waits_for_certificates_and_a_reachable_webhook(
                 async def ok() -> bool:
                     return await status() == 200
 
-                await eventually(ok)
+                await eventually(ok, timeout=REPAIR_WITHIN, what="/readyz/webhook-ready to pass")
         assert registry.get_sample_value("kruise_webhook_cert_syncs_total", {"result": "success"})
     finally:
         stop.set()

@@ -9,17 +9,18 @@ import datetime
 from pathlib import Path
 
 import pytest
-from certs_live import (
+from cryptography import x509
+from support.certs import (
+    REPAIR_WITHIN,
     SECRET,
     dir_files,
-    eventually,
     injected_everywhere,
     options_for,
     ready,
     running,
     secret_files,
 )
-from cryptography import x509
+from support.polling import eventually
 
 from kruise.runtime.client import SECRETS, Client
 from kruise.runtime.clock import FakeClock
@@ -108,7 +109,9 @@ async def test_a_running_controller_renews_what_another_replica_stored(
                 return None
             return stored if dir_files(tmp_path) == stored else None
 
-        stored = await eventually(renewed)
+        stored = await eventually(
+            renewed, timeout=REPAIR_WITHIN, what="a renewed certificate, stored and written"
+        )
         assert stored["ca-cert.pem"] == current["ca-cert.pem"]
         assert expiry(stored["tls.crt"]) > now + 3000 * DAY
 
@@ -138,7 +141,13 @@ async def test_the_clock_reaching_the_renew_window_renews(
                 return None
             return stored if dir_files(tmp_path) == stored else None
 
-        stored = await eventually(renewed)
+        stored = await eventually(
+            renewed, timeout=REPAIR_WITHIN, what="a renewed certificate, stored and written"
+        )
         # The CA had less than a year left as well: it is new, and injected.
         assert stored["ca-cert.pem"] != first["ca-cert.pem"]
-        await eventually(lambda: injected_everywhere(client, stored["ca-cert.pem"]))
+        await eventually(
+            lambda: injected_everywhere(client, stored["ca-cert.pem"]),
+            timeout=REPAIR_WITHIN,
+            what="the new CA injected everywhere",
+        )

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from certs_live import SECRET, dir_files, injected_everywhere, options_for, ready, running
+from support.certs import SECRET, dir_files, injected_everywhere, options_for, ready, running
 
 from kruise.runtime.client import SECRETS, Client
 from kruise.runtime.envtest import ControlPlane

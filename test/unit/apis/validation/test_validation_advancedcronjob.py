@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from validation_samples import DELETE, advancedcronjob, messages, with_field
+from support.fields import DELETE, with_field
+from support.validation import advancedcronjob, messages
 
 from kruise.apis.apps.validation.advancedcronjob import validate_advancedcronjob
 

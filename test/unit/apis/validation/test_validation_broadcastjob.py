@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from validation_samples import broadcastjob, messages, with_field
+from support.fields import with_field
+from support.validation import broadcastjob, messages
 
 from kruise.apis.apps.validation.broadcastjob import validate_broadcastjob
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from validation_samples import DELETE, UID, cloneset, messages, with_field
+from support.fields import DELETE, with_field
+from support.validation import UID, cloneset, messages
 
 from kruise.apis.apps.validation.cloneset import PodLookup, pods_to_look_up, validate_cloneset
 
@@ -171,6 +172,35 @@ def test_max_surge_is_refused_with_in_place_only() -> None:
         f"{US}.maxSurge: Invalid value: 1: can not use maxSurge with strategy type InPlaceOnly"
     ]
     assert validate_cloneset(_strategy(type="InPlaceOnly", maxSurge=0)) == []
+
+
+def test_every_update_strategy_field_is_checked_in_order() -> None:
+    errors = validate_cloneset(
+        _strategy(
+            type="Bogus",
+            partition="5",
+            priorityStrategy={
+                "weightPriority": [{"weight": 1, "matchSelector": {"matchLabels": {"a": "b"}}}],
+                "orderPriority": [{"orderedKey": "a"}],
+            },
+            scatterStrategy=[{"key": "", "value": ""}],
+            inPlaceUpdateStrategy={"gracePeriodSeconds": -1},
+            maxUnavailable="abc",
+            maxSurge=0,  # with an unreadable maxUnavailable, the joint rule is not applied
+        )
+    )
+    assert [e.field for e in errors] == [
+        f"{US}.type",
+        f"{US}.partition",
+        f"{US}.priorityStrategy",
+        f"{US}.scatterStrategy[0].key",
+        f"{US}.inPlaceUpdateStrategy.gracePeriodSeconds",
+        f"{US}.maxUnavailable",
+    ]
+    assert messages(validate_cloneset(_strategy(maxUnavailable="101%", maxSurge="x"))) == [
+        f'{US}.maxUnavailable: Invalid value: "101%": must be between 0% and 100%',
+        f'{US}.maxSurge: Invalid value: "x": must be an integer or a percentage such as "20%"',
+    ]
 
 
 def test_max_unavailable_and_max_surge_cannot_both_resolve_below_one() -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from validation_samples import advancedcronjob, broadcastjob, cloneset, statefulset
+from support.validation import advancedcronjob, broadcastjob, cloneset, statefulset
 
 from kruise.apis.apps.defaults import (
     default_advancedcronjob,

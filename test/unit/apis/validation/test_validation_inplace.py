@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from validation_samples import messages
+from support.validation import messages
 
 from kruise.apis.apps.validation.field import path
 from kruise.apis.apps.validation.inplace import Change, changes, validate_in_place_only

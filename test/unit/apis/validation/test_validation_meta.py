@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from validation_samples import messages
+from support.validation import messages
 
 from kruise.apis.apps.validation import names
 from kruise.apis.apps.validation.field import path
@@ -13,6 +13,7 @@ from kruise.apis.apps.validation.meta import (
     validate_labels,
     validate_object_meta,
     validate_object_meta_update,
+    validate_spec_update,
 )
 
 META = path("metadata")
@@ -90,12 +91,66 @@ def test_label_selector_requirements() -> None:
     ]
 
 
+def test_label_selector_shapes_operators_keys_and_values() -> None:
+    at = path("spec", "selector")
+    assert validate_label_selector(None, at) == []
+    assert messages(validate_label_selector("x", at)) == [
+        'spec.selector: Invalid value: "x": must be a label selector object'
+    ]
+    assert messages(validate_label_selector({"matchExpressions": "x"}, at)) == [
+        'spec.selector.matchExpressions: Invalid value: "x": must be a list'
+    ]
+    selector = {
+        "matchExpressions": [
+            {"key": "a", "operator": "In"},
+            {"key": "b", "operator": "NotIn", "values": []},
+            {"key": "c", "operator": "Has", "values": ["x"]},
+            {"operator": "Exists"},
+            {"key": "bad key!", "operator": "In", "values": ["ok", 3]},
+            "not an object",
+        ],
+        "matchLabels": {"k": 1, "good": "v"},
+    }
+    found = messages(validate_label_selector(selector, at))
+    operators = 'supported values: "In", "NotIn", "Exists", "DoesNotExist"'
+    needs_values = "Required value: must be specified when `operator` is 'In' or 'NotIn'"
+    assert found[4].startswith('spec.selector.matchExpressions[4].key: Invalid value: "bad key!"')
+    assert found[:4] + found[5:] == [
+        f"spec.selector.matchExpressions[0].values: {needs_values}",
+        f"spec.selector.matchExpressions[1].values: {needs_values}",
+        f'spec.selector.matchExpressions[2].operator: Unsupported value: "Has": {operators}',
+        "spec.selector.matchExpressions[3].key: Required value",
+        "spec.selector.matchExpressions[4].values[1]: Invalid value: 3: must be a string",
+        f"spec.selector.matchExpressions[5].operator: Unsupported value: null: {operators}",
+        "spec.selector.matchExpressions[5].key: Required value",
+        "spec.selector.matchLabels[k]: Invalid value: 1: must be a string",
+    ]
+
+
 def test_update_keeps_identity() -> None:
     old = {"name": "a", "namespace": "ns", "uid": "u1"}
     assert validate_object_meta_update({**old, "labels": {"x": "y"}}, old, META) == []
     assert messages(validate_object_meta_update({**old, "uid": "u2"}, old, META)) == [
         'metadata.uid: Invalid value: "u2": field is immutable'
     ]
+
+
+def test_spec_update_names_the_mutable_fields() -> None:
+    spec = path("spec")
+    old = {"replicas": 1, "paused": None, "serviceName": "a", "selector": {}}
+    new = {"replicas": 2, "serviceName": "b", "podManagementPolicy": "Parallel"}
+    assert messages(
+        validate_spec_update(new, old, spec, kind="widget", mutable=("replicas", "x", "y"))
+    ) == [
+        "spec.serviceName: Forbidden: updates to widget spec for fields other than "
+        "'replicas', 'x' and 'y' are forbidden",
+        "spec.podManagementPolicy: Forbidden: updates to widget spec for fields other than "
+        "'replicas', 'x' and 'y' are forbidden",
+    ]
+    [one] = validate_spec_update({"a": 1}, {}, spec, kind="widget", mutable=("replicas",))
+    assert one.detail == "updates to widget spec for fields other than 'replicas' are forbidden"
+    [two] = validate_spec_update({"a": 1}, {}, spec, kind="widget", mutable=("x", "y"))
+    assert two.detail == "updates to widget spec for fields other than 'x' and 'y' are forbidden"
 
 
 def test_in_namespace_fills_only_a_missing_namespace() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from validation_samples import messages
+from support.validation import messages
 
 from kruise.apis.apps.validation.field import path
 from kruise.apis.apps.validation.podtemplate import validate_pod_template

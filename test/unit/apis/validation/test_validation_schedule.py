@@ -18,6 +18,7 @@ from kruise.apis.apps.validation.schedule import schedule_problem, time_zone_pro
         "0 0 1,15 jan,JUL *",
         "59 23 31 12 6",
         "0 0 1-31/2 * *",
+        "55/10 * * * *",
         "  0 0 * * *  ",
         *("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"),
     ],
@@ -68,6 +69,11 @@ def test_accepted(schedule: str) -> None:
         ("1-2-3 * * * *", "minute field 1-2-3: too many hyphens in 1-2-3"),
         ("1,,2 * * * *", "minute field 1,,2: empty list item"),
         ("-1 * * * *", "minute field -1: -1 is not a number or a range"),
+        ("1-70/5 * * * *", "minute field 1-70/5: 70 is above the maximum 59"),
+        # The range is read first, then the step, then the limits.
+        ("1-2-3/0 * * * *", "minute field 1-2-3/0: too many hyphens in 1-2-3/0"),
+        ("x/0 * * * *", "minute field x/0: 'x' is not a number"),
+        ("70/0 * * * *", "minute field 70/0: the step of 70/0 must be a positive number"),
     ],
 )
 def test_refused(schedule: str, problem: str) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from validation_samples import DELETE, messages, statefulset, with_field
+from support.fields import DELETE, with_field
+from support.validation import messages, statefulset
 
 from kruise.apis.apps.validation.statefulset import validate_statefulset
 

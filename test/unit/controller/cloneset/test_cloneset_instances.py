@@ -1,4 +1,4 @@
-"""Instance ids, and the pods and claims a CloneSet creates (kruise-spec 2.3, 2.4)."""
+"""Instance ids, and the pods and claims a CloneSet creates."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import pytest
-from cloneset_fakes import (
+from support.cloneset_fakes import (
     INSTANCE_ID,
     NEW,
     NOW,

@@ -1,5 +1,5 @@
-"""A CloneSet's status: what it counts, its conditions, and when it needs writing
-(kruise-spec 2.2; DESIGN rule 4: status only when it changed, conditions merged)."""
+"""A CloneSet's status: what it counts, its conditions (merged, not appended), and when it
+needs writing (only when it changed)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import copy
 from typing import Any
 
 import pytest
-from cloneset_fakes import NEW, NOW, OLD, make_cloneset, not_ready_pod, ready_pod
+from support.cloneset_fakes import NEW, NOW, OLD, make_cloneset, not_ready_pod, ready_pod
 
 from kruise.apis.apps.crdgen import CUSTOM_RESOURCES, custom_resource_definition
 from kruise.controller.cloneset.status import (

@@ -1,12 +1,12 @@
 """Which pods a CloneSet updates first, and how their lifecycle state moves after an
-in-place update (kruise-spec 2.7, 2.8 steps 1 and 3)."""
+in-place update."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from cloneset_fakes import NEW, OLD, make_pod, make_spec, not_ready_pod, ready_pod
+from support.cloneset_fakes import NEW, OLD, make_pod, make_spec, not_ready_pod, ready_pod
 
 from kruise.controller.cloneset.sync.update import next_lifecycle_state, update_order
 from kruise.util.inplaceupdate import (

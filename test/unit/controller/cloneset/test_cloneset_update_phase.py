@@ -6,10 +6,11 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from cloneset_fakes import NEW, NOW, OLD, make_pod
+from support.cloneset_fakes import NEW, NOW, OLD, make_pod
 
 from kruise.controller.cloneset.revision import Revisions
 from kruise.controller.cloneset.sync.context import Deps, SyncInput
+from kruise.controller.cloneset.sync.strategy import resolve_strategy
 from kruise.controller.cloneset.sync.update import update
 from kruise.runtime.client import Conflict
 from kruise.runtime.clock import FakeClock
@@ -75,6 +76,7 @@ def test_a_conflicting_pod_is_skipped_and_the_rest_update() -> None:
     sync = SyncInput(
         key="default/web",
         cloneset=cloneset,
+        strategy=resolve_strategy(cloneset["spec"]),
         current=cloneset,
         update=cloneset,
         revisions=Revisions(revision, revision, 0, [revision]),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cache_fakes import FakeServer, bookmark, obj
+from support.cache_fakes import FakeServer, bookmark, obj
 
 from kruise.runtime.cache import Informer
 from kruise.runtime.client import CONFIGMAPS

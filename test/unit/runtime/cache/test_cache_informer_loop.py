@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from cache_fakes import FakeServer, bookmark, obj, until
+from support.cache_fakes import FakeServer, bookmark, obj, until
 
 from kruise.runtime.cache import Informer
 from kruise.runtime.client import CONFIGMAPS, NODES, Gone, Timeout, TransportError

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from cache_fakes import FakeServer, obj, until
+from support.cache_fakes import FakeServer, obj, until
 
 from kruise.runtime.cache import (
     OWNER_INDEX,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from prometheus_client import CollectorRegistry
-from webhook_tls import CA, Leaf
+from support.webhook_tls import CA, Leaf
 
 
 @pytest.fixture

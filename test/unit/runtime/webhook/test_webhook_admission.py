@@ -8,28 +8,11 @@ import json
 from typing import Any
 
 import pytest
+from support.reviews import admission_review
 
 from kruise.runtime.webhook import AdmissionRequest, AdmissionResponse, jsonpatch
 from kruise.runtime.webhook._review import ReviewError
 from kruise.runtime.webhook.admission import decode_request, encode_response, review
-
-
-def admission_review(api_version: str = "admission.k8s.io/v1", **request: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "uid": "0df28fbd-5f5f-11e8-bc74-36e6bb280816",
-        "kind": {"group": "", "version": "v1", "kind": "ConfigMap"},
-        "resource": {"group": "", "version": "v1", "resource": "configmaps"},
-        "name": "cm",
-        "namespace": "ns",
-        "operation": "CREATE",
-        "userInfo": {"username": "admin", "groups": ["system:masters"]},
-        "object": {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm"}},
-        "oldObject": None,
-        "dryRun": False,
-        "options": {"apiVersion": "meta.k8s.io/v1", "kind": "CreateOptions"},
-    }
-    body.update(request)
-    return {"apiVersion": api_version, "kind": "AdmissionReview", "request": body}
 
 
 @pytest.mark.parametrize("version", ["admission.k8s.io/v1", "admission.k8s.io/v1beta1"])

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from prometheus_client import CollectorRegistry
-from webhook_tls import CA, Leaf
+from support.webhook_tls import CA, Leaf
 
 from kruise.runtime.webhook.certwatcher import CertWatcher, server_context
 from kruise.runtime.webhook.metrics import webhook_metrics

@@ -6,44 +6,11 @@ import json
 from typing import Any
 
 import pytest
+from support.reviews import conversion_review, widget
+from support.webhook_handlers import SizeConverter
 
-from kruise.runtime.webhook import ConversionError
 from kruise.runtime.webhook._review import ReviewError
 from kruise.runtime.webhook.conversion import decode_request, review
-
-
-def widget(version: str, name: str = "w", **spec: Any) -> dict[str, Any]:
-    return {
-        "apiVersion": f"example.io/{version}",
-        "kind": "Widget",
-        "metadata": {"name": name, "namespace": "ns"},
-        "spec": spec,
-    }
-
-
-def conversion_review(
-    objects: Any, desired: Any = "example.io/v2", api_version: str = "apiextensions.k8s.io/v1"
-) -> dict[str, Any]:
-    return {
-        "apiVersion": api_version,
-        "kind": "ConversionReview",
-        "request": {"uid": "u-1", "desiredAPIVersion": desired, "objects": objects},
-    }
-
-
-class SizeConverter:
-    """v1 ``spec.size`` (a string) <-> v2 ``spec.replicas`` (a number)."""
-
-    def convert(self, obj: dict[str, Any], desired_api_version: str) -> dict[str, Any]:
-        out = {**obj, "apiVersion": desired_api_version}
-        if desired_api_version == "example.io/v2":
-            size = obj["spec"].get("size", "0")
-            if not size.isdigit():
-                raise ConversionError(f"spec.size {size!r} is not a number")
-            out["spec"] = {"replicas": int(size)}
-        else:
-            out["spec"] = {"size": str(obj["spec"]["replicas"])}
-        return out
 
 
 async def answer(body: dict[str, Any], converter: Any = None) -> tuple[dict[str, Any], int]:

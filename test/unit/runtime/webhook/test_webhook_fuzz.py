@@ -21,8 +21,9 @@ import aiohttp
 import pytest
 from prometheus_client import CollectorRegistry
 from structlog.testing import capture_logs
-from webhook_handlers import Denier, Labeller, SizeConverter, admission_review, conversion_review
-from webhook_tls import CA, running
+from support.reviews import admission_review, conversion_review, widgets
+from support.webhook_handlers import Denier, Labeller, SizeConverter
+from support.webhook_tls import CA, running
 
 from kruise.runtime.webhook import WebhookServer
 
@@ -92,10 +93,12 @@ def _valid(rng: random.Random) -> tuple[str, Any]:
     if choice < 2:
         version = rng.choice(["admission.k8s.io/v1", "admission.k8s.io/v1beta1"])
         labels = rng.choice([None, {"app": "a"}, {"deny": "yes"}])
-        return rng.choice(["/mutate", "/validate"]), admission_review(version, labels)
+        return rng.choice(["/mutate", "/validate"]), admission_review(version, labels=labels)
     version = rng.choice(["apiextensions.k8s.io/v1", "apiextensions.k8s.io/v1beta1"])
     desired = rng.choice(["example.io/v1", "example.io/v2"])
-    return "/convert", conversion_review(version, desired, count=rng.randint(0, 3))
+    return "/convert", conversion_review(
+        widgets(rng.randint(0, 3)), api_version=version, desired=desired
+    )
 
 
 def case(rng: random.Random) -> tuple[str, bytes, str]:
@@ -104,6 +107,11 @@ def case(rng: random.Random) -> tuple[str, bytes, str]:
     if rng.random() < 0.2:
         path = rng.choice(PATHS)  # an admission review at /convert, and so on
     content_type = "application/json" if rng.random() > 0.02 else rng.choice(["", "text/json"])
+    return path, _body(rng, review), content_type
+
+
+def _body(rng: random.Random, review: Any) -> bytes:
+    """``review`` broken one of several ways, or (3 times in 20) left whole."""
     kind = rng.randint(0, 19)
     if kind <= 9:
         body = json.dumps(_break_tree(rng, review)).encode()
@@ -130,7 +138,7 @@ def case(rng: random.Random) -> tuple[str, bytes, str]:
         body = json.dumps(_value(rng)).encode()
     else:
         body = json.dumps(review).encode()  # valid, so the handlers run too
-    return path, body, content_type
+    return body
 
 
 @pytest.fixture

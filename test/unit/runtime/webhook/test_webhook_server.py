@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import os
 import re
 import ssl
 from collections.abc import AsyncIterator
@@ -14,12 +15,16 @@ from typing import Any
 import aiohttp
 import pytest
 from prometheus_client import CollectorRegistry
-from webhook_handlers import Denier, Labeller, SizeConverter, admission_review, conversion_review
-from webhook_tls import CA, Leaf, running
+from structlog.testing import capture_logs
+from support.polling import eventually
+from support.reviews import admission_review, conversion_review, widgets
+from support.webhook_handlers import Denier, Labeller, SizeConverter
+from support.webhook_tls import CA, Leaf, running
 
 from kruise.runtime.webhook import LATENCY_BUCKETS, WebhookServer, jsonpatch
 
 JSON = {"Content-Type": "application/json"}
+WAITING = "waiting for the webhook certificate"
 
 
 def new_server(cert_dir: Path, registry: CollectorRegistry, **options: Any) -> WebhookServer:
@@ -135,7 +140,7 @@ async def test_handler_failure_and_timeout_are_500_answers(
 async def test_conversion_round_trip(
     server: WebhookServer, session: aiohttp.ClientSession, version: str
 ) -> None:
-    review = conversion_review(version, count=3)
+    review = conversion_review(widgets(3), api_version=version)
     status, answer = await post(session, server, "/convert", review)
     assert status == 200
     assert (answer["apiVersion"], answer["kind"]) == (version, "ConversionReview")
@@ -147,7 +152,7 @@ async def test_conversion_round_trip(
         {"replicas": 1},
         {"replicas": 2},
     ]
-    back = conversion_review(version, desired="example.io/v1")
+    back = conversion_review([], api_version=version, desired="example.io/v1")
     back["request"]["objects"] = response["convertedObjects"]
     _, answer = await post(session, server, "/convert", back)
     assert answer["response"]["convertedObjects"] == review["request"]["objects"]
@@ -156,7 +161,7 @@ async def test_conversion_round_trip(
 async def test_conversion_failure_is_http_200(
     server: WebhookServer, session: aiohttp.ClientSession
 ) -> None:
-    review = conversion_review()
+    review = conversion_review(widgets(2))
     review["request"]["objects"][1]["spec"]["size"] = "lots"
     status, answer = await post(session, server, "/convert", review)
     assert status == 200
@@ -307,12 +312,12 @@ async def test_rotated_certificate_is_served_without_a_restart(
         finally:
             probe.close()
 
-    for _ in range(100):
-        if await presented() == rotated.der:
-            break
-        await asyncio.sleep(0.05)
-    else:
-        pytest.fail("the rotated certificate was not served within 5s")
+    async def rotated_presented() -> bool:
+        return await presented() == rotated.der
+
+    await eventually(
+        rotated_presented, timeout=5, interval=0.05, what="the rotated certificate served"
+    )
 
     # The connection opened before the rotation keeps its certificate and keeps working.
     assert await _healthz(reader, writer) == b"ok"
@@ -350,11 +355,34 @@ async def test_waits_for_certificates_before_listening(
 async def test_stop_while_waiting_for_certificates(
     tmp_path: Path, registry: CollectorRegistry
 ) -> None:
+    server = new_server(tmp_path, registry)
     stopping = asyncio.Event()
-    task = asyncio.create_task(new_server(tmp_path, registry).start(stopping))
-    await asyncio.sleep(0.1)
-    stopping.set()
-    await asyncio.wait_for(task, 2)
+    with capture_logs() as logs:
+        task = asyncio.create_task(server.start(stopping))
+        await eventually(
+            lambda: WAITING in [entry["event"] for entry in logs],
+            timeout=5,
+            interval=0.01,
+            what="the server to wait for its certificate",
+        )
+        await asyncio.sleep(0.2)  # several polls of the empty directory (every 0.05 s)
+
+        # Still waiting: no certificate, nothing loaded, no port bound, not ready.
+        assert not task.done()
+        assert os.listdir(tmp_path) == []
+        assert not server.certs.loaded
+        assert sample(registry, "certwatcher_read_certificate_total") == 0
+        assert not server.serving.is_set()
+        assert server.bound_port == 0
+        with pytest.raises(RuntimeError, match="not serving yet"):
+            await server.check_serving()
+
+        stopping.set()
+        # start() returns, without raising, as soon as it is told to stop.
+        assert await asyncio.wait_for(task, 2) is None
+    events = [entry["event"] for entry in logs]
+    assert "serving webhooks" not in events
+    assert "webhook server stopped" not in events  # it never got as far as listening
 
 
 @pytest.mark.filterwarnings("ignore:ssl.TLSVersion.TLSv1_1 is deprecated")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from inplace_fakes import container_status, make_pod
+from support.inplace_fakes import container_status, make_pod
 
 from kruise.util.inplaceupdate import (
     GRACE_ANNOTATION,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from inplace_fakes import FakePods, condition, make_pod
+from support.inplace_fakes import FakePods, make_pod
+from support.pods import condition
 
 from kruise.runtime.client import Conflict, PatchType
 from kruise.runtime.clock import FakeClock

@@ -8,7 +8,8 @@ import json
 from typing import Any
 
 import pytest
-from inplace_fakes import FakePods, condition, container_status, make_pod
+from support.inplace_fakes import FakePods, container_status, make_pod
+from support.pods import condition
 
 from kruise.runtime.client import Conflict, PatchType, is_conflict
 from kruise.runtime.clock import FakeClock

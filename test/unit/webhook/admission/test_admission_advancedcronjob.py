@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from admission_samples import advancedcronjob, patched, request
+from support.admission import advancedcronjob, patched, request
 
 from kruise.apis.apps.defaults import default_advancedcronjob
 from kruise.webhook import advancedcronjob as webhook

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from admission_samples import broadcastjob, patched, request, wire
+from support.admission import broadcastjob, patched, request, wire
 
 from kruise.apis.apps.defaults import default_broadcastjob
 from kruise.webhook import broadcastjob as webhook

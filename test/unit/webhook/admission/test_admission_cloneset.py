@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from admission_samples import UID, cloneset, patched, request, wire
+from support.admission import UID, cloneset, patched, request, wire
 
 from kruise.apis.apps.defaults import default_cloneset
 from kruise.webhook import cloneset as webhook

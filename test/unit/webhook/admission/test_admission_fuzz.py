@@ -6,9 +6,9 @@ import asyncio
 import copy
 from typing import Any
 
-from admission_samples import advancedcronjob, broadcastjob, cloneset, request, statefulset
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.admission import advancedcronjob, broadcastjob, cloneset, request, statefulset
 
 from kruise.runtime.webhook.admission import AdmissionResponse
 from kruise.webhook import advancedcronjob as acj_webhook

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from admission_samples import patched, request, statefulset
+from support.admission import patched, request, statefulset
 
 from kruise.apis.apps.conversion import CARRIED_FIELDS_ANNOTATION
 from kruise.apis.apps.defaults import default_statefulset

@@ -21,12 +21,11 @@ import signal
 import socket
 import subprocess
 import threading
-import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -40,9 +39,11 @@ from kruise.runtime.envtest.install import (
 )
 from kruise.runtime.envtest.ports import free_port
 from kruise.runtime.envtest.rest import RestError, SyncRest, url_ok
+from support.commands import manager_command
+from support.paths import REPO_ROOT
+from support.polling import eventually_blocking
+from support.workloads import webhooks_called
 
-ROOT = Path(__file__).resolve().parents[3]
-MANAGER_BIN = ROOT / ".venv" / "bin" / "kruise-manager"
 SYSTEM = "kube-system"
 ACCOUNT = "kruise-manager"
 LEASE = "kruise-manager"
@@ -50,20 +51,8 @@ DEPLOYMENT = "kruise-controller-manager"
 # Short leader election timings so failover fits in a test (lease 4 s, renew 3 s, retry 1 s).
 ELECTION = ["--leader-election-lease-duration=4", "--leader-election-renew-deadline=3"]
 ELECTION += ["--leader-election-retry-period=1"]
-T = TypeVar("T")
 
 Metrics = dict[tuple[str, tuple[tuple[str, str], ...]], float]
-
-
-def wait_for(check: Callable[[], T | None], what: str, timeout: float = 120.0) -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
-        time.sleep(0.2)
 
 
 def parse_metrics(text: str) -> Metrics:
@@ -207,7 +196,9 @@ class KruiseEnv:
             holder = self.leader_identity()
             return next((r for r in self.live_replicas() if r.identity == holder), None)
 
-        return wait_for(find, "a leading kruise-manager replica", 60)
+        return eventually_blocking(
+            find, timeout=60, interval=0.2, what="a leading kruise-manager replica"
+        )
 
     def start_replica(self) -> LocalReplica:
         """Local mode: one more kruise-manager process (a Deployment scale-up)."""
@@ -225,7 +216,7 @@ class KruiseEnv:
         with log_path.open("w") as log:
             popen = subprocess.Popen(
                 [
-                    str(MANAGER_BIN),
+                    *manager_command(),
                     f"--kubeconfig={self.sa_kubeconfig}",
                     "--enable-leader-election",
                     *ELECTION,
@@ -254,7 +245,9 @@ class KruiseEnv:
                 raise AssertionError(f"{replica.identity} exited:\n{replica.log()[-3000:]}")
             return replica.ready()
 
-        wait_for(ready, f"{replica.identity} /readyz", timeout)
+        eventually_blocking(
+            ready, timeout=timeout, interval=0.2, what=f"{replica.identity} /readyz"
+        )
 
     def kill(self, replica: Replica, sig: signal.Signals = signal.SIGKILL) -> None:
         if isinstance(replica, LocalReplica):
@@ -275,10 +268,11 @@ class KruiseEnv:
         """At least ``count`` live replicas, all ready (local: start processes; an existing
         cluster: wait for the Deployment)."""
         if self.local is None:
-            wait_for(
+            eventually_blocking(
                 lambda: len([r for r in self.live_replicas() if r.ready()]) >= count,
-                f"{count} ready kruise-manager pods",
-                300,
+                timeout=300,
+                interval=0.2,
+                what=f"{count} ready kruise-manager pods",
             )
             return
         while len(self.live_replicas()) < count:
@@ -381,24 +375,8 @@ def _kubectl(kubeconfig: Path, *args: str) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         check=False,
-        cwd=ROOT,
+        cwd=REPO_ROOT,
     )
-
-
-def _admission_live(rest: Api) -> bool:
-    bad = {
-        "apiVersion": "apps.kruise.io/v1alpha1",
-        "kind": "CloneSet",
-        "metadata": {"name": "probe"},
-        "spec": {"selector": {"matchLabels": {"a": "b"}}, "template": {"metadata": {}}},
-    }
-    try:
-        rest.request(
-            "POST", "/apis/apps.kruise.io/v1alpha1/namespaces/default/clonesets?dryRun=All", bad
-        )
-    except RestError as err:
-        return "admission webhook" in str(err)
-    return False
 
 
 AUDIT_POLICY = {
@@ -425,7 +403,7 @@ def local_env(workdir: Path) -> Iterator[KruiseEnv]:
         ]
     )
     with LocalCluster(options) as cluster:
-        crds = list(load_documents([ROOT / "config/crd/bases"]))
+        crds = list(load_documents([REPO_ROOT / "config/crd/bases"]))
         for crd in crds:
             cluster.rest.apply(CRD_COLLECTION, crd)
         wait_for_crds(cluster.rest, crds, timeout=60)
@@ -443,11 +421,16 @@ def local_env(workdir: Path) -> Iterator[KruiseEnv]:
         )
         env.webhook_port = free_port()
         env.relay = Relay(env.webhook_port)
-        for doc in load_documents([ROOT / "config/webhook/manifests.yaml"]):
+        for doc in load_documents([REPO_ROOT / "config/webhook/manifests.yaml"]):
             cluster.rest.apply(WEBHOOK_COLLECTIONS[doc["kind"]], doc)
         try:
             env.wait_ready(env.start_replica())
-            wait_for(lambda: _admission_live(cluster.rest), "the API server to call webhooks", 60)
+            eventually_blocking(
+                lambda: webhooks_called(cluster.rest),
+                timeout=60,
+                interval=0.2,
+                what="the API server to call webhooks",
+            )
             yield env
         finally:
             env.stop()
@@ -459,7 +442,12 @@ def existing_env(kubeconfig: Path) -> Iterator[KruiseEnv]:
     rest = KubectlRest(kubeconfig)
     env = KruiseEnv(kubeconfig=kubeconfig, rest=rest)
     env.ensure_replicas(1)
-    wait_for(lambda: _admission_live(rest), "the API server to call webhooks", 120)
+    eventually_blocking(
+        lambda: webhooks_called(rest),
+        timeout=120,
+        interval=0.2,
+        what="the API server to call webhooks",
+    )
     yield env
 
 

@@ -1,71 +1,20 @@
-"""Helpers for the CloneSet e2e tests: objects, polling, and a watcher of pod counts."""
+"""CloneSets on a real cluster, through a Client: their pods, an image change, a finished
+rollout, and a watcher of pod counts; and how long the e2e tests wait for them."""
 
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from kruise.apis.apps.v1alpha1 import CLONESETS
 from kruise.runtime.client import PODS, Client, Resource
+from support.pods import image_of, is_ready, live, status_image
 
 Obj = dict[str, Any]
-T = TypeVar("T")
 PERSISTENT_VOLUMES = Resource("", "v1", "persistentvolumes", "PersistentVolume", namespaced=False)
-
-
-async def eventually(
-    check: Callable[[], Awaitable[T | None]], what: str, within: float = 120.0
-) -> T:
-    deadline = time.monotonic() + within
-    while True:
-        result = await check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {within:.0f}s waiting for {what}")
-        await asyncio.sleep(0.3)
-
-
-def cloneset(name: str, replicas: int, image: str = "nginx:1.25", **strategy: Any) -> Obj:
-    """A CloneSet as a user writes it; the defaulting webhook fills the rest."""
-    spec: Obj = {
-        "replicas": replicas,
-        "selector": {"matchLabels": {"app": name}},
-        "template": {
-            "metadata": {"labels": {"app": name}},
-            "spec": {"containers": [{"name": "main", "image": image}]},
-        },
-    }
-    if strategy:
-        spec["updateStrategy"] = strategy
-    return {
-        "apiVersion": "apps.kruise.io/v1alpha1",
-        "kind": "CloneSet",
-        "metadata": {"name": name},
-        "spec": spec,
-    }
-
-
-def image_of(pod: Obj) -> str:
-    return str(pod["spec"]["containers"][0]["image"])
-
-
-def status_image(pod: Obj) -> str | None:
-    statuses = pod.get("status", {}).get("containerStatuses") or []
-    return str(statuses[0].get("image")) if statuses else None
-
-
-def is_ready(pod: Obj) -> bool:
-    return any(
-        c["type"] == "Ready" and c["status"] == "True"
-        for c in pod.get("status", {}).get("conditions", [])
-    )
-
-
-def live(pods: list[Obj]) -> list[Obj]:
-    return [p for p in pods if not p["metadata"].get("deletionTimestamp")]
+# Generous for a shared two-core machine: deadlines, not measurements.
+E2E_TIMEOUT = 120.0
+E2E_INTERVAL = 0.3
 
 
 async def pods_of(client: Client, namespace: str, name: str) -> list[Obj]:

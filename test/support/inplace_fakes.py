@@ -141,10 +141,3 @@ def make_pod(
     if gate:
         pod["spec"]["readinessGates"] = [{"conditionType": "InPlaceUpdateReady"}]
     return pod
-
-
-def condition(pod: Obj, kind: str) -> Obj | None:
-    for cond in pod["status"].get("conditions", []):
-        if cond["type"] == kind:
-            return dict(cond)
-    return None

@@ -1,10 +1,10 @@
-"""Helpers for the cache's integration tests: waiting, compacting etcd, recording events."""
+"""Helpers for the cache's integration tests: restarting the API server, compacting etcd,
+recording what event handlers hear."""
 
 from __future__ import annotations
 
 import asyncio
 import base64
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -23,15 +23,6 @@ _RESTARTER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="apiserver-res
 async def restart_apiserver(plane: ControlPlane) -> None:
     """Restart the API server while the event loop (and the informers) keep running."""
     await asyncio.get_running_loop().run_in_executor(_RESTARTER, plane.restart_apiserver)
-
-
-async def eventually(condition: Callable[[], object], within: float = 30.0) -> None:
-    """Poll ``condition`` until it is true, failing after ``within`` seconds."""
-    deadline = asyncio.get_running_loop().time() + within
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"not true within {within}s")
-        await asyncio.sleep(0.05)
 
 
 async def compact_etcd(etcd_port: int) -> int:

@@ -1,10 +1,10 @@
-"""Handlers and reviews the live-server tests share."""
+"""Webhook handlers for the webhook server's tests: a mutating, a validating and a
+converting one. Label ``explode`` makes the mutating one raise, ``slow`` makes it hang."""
 
 from __future__ import annotations
 
 import asyncio
 import copy
-import uuid
 from typing import Any
 
 from kruise.runtime.webhook import AdmissionRequest, AdmissionResponse, ConversionError
@@ -55,47 +55,3 @@ class SizeConverter:
         else:
             out["spec"] = {"size": str(spec.get("replicas", 0))}
         return out
-
-
-def admission_review(
-    api_version: str = "admission.k8s.io/v1", labels: dict[str, str] | None = None
-) -> dict[str, Any]:
-    metadata: dict[str, Any] = {"name": "cm"}
-    if labels is not None:
-        metadata["labels"] = labels
-    obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": metadata}
-    return {
-        "apiVersion": api_version,
-        "kind": "AdmissionReview",
-        "request": {
-            "uid": str(uuid.uuid4()),
-            "kind": {"group": "", "version": "v1", "kind": "ConfigMap"},
-            "resource": {"group": "", "version": "v1", "resource": "configmaps"},
-            "name": "cm",
-            "namespace": "default",
-            "operation": "CREATE",
-            "userInfo": {"username": "admin"},
-            "object": obj,
-            "oldObject": None,
-            "dryRun": False,
-        },
-    }
-
-
-def conversion_review(
-    api_version: str = "apiextensions.k8s.io/v1", desired: str = "example.io/v2", count: int = 2
-) -> dict[str, Any]:
-    objects = [
-        {
-            "apiVersion": "example.io/v1",
-            "kind": "Widget",
-            "metadata": {"name": f"w{i}", "namespace": "default"},
-            "spec": {"size": str(i)},
-        }
-        for i in range(count)
-    ]
-    return {
-        "apiVersion": api_version,
-        "kind": "ConversionReview",
-        "request": {"uid": str(uuid.uuid4()), "desiredAPIVersion": desired, "objects": objects},
-    }

@@ -50,27 +50,9 @@ def make_pod(
     if instance_id is not None:
         all_labels[INSTANCE_ID] = instance_id
     all_labels.update(labels or {})
-    metadata: Obj = {"name": name, "namespace": "default", "labels": all_labels}
-    if age is not None:
-        metadata["creationTimestamp"] = ago(age)
-    if annotations:
-        metadata["annotations"] = dict(annotations)
-    if finalizers:
-        metadata["finalizers"] = list(finalizers)
-    if resource_version is not None:
-        metadata["resourceVersion"] = resource_version
-    if deleting:
-        metadata["deletionTimestamp"] = ago(1)
-    conditions: list[Obj] = []
-    if ready is not None:
-        cond: Obj = {"type": "Ready", "status": "True" if ready else "False"}
-        if ready_for is not None:
-            cond["lastTransitionTime"] = ago(ready_for)
-        conditions.append(cond)
-    if in_place_ready is not None:
-        conditions.append(
-            {"type": "InPlaceUpdateReady", "status": in_place_ready, "lastTransitionTime": ago(60)}
-        )
+    metadata = _pod_metadata(
+        name, all_labels, age, annotations, finalizers, resource_version, deleting
+    )
     return {
         "apiVersion": "v1",
         "kind": "Pod",
@@ -82,7 +64,7 @@ def make_pod(
         },
         "status": {
             "phase": phase,
-            "conditions": conditions,
+            "conditions": _pod_conditions(ready, ready_for, in_place_ready),
             "containerStatuses": [
                 {
                     "name": "app",
@@ -94,6 +76,45 @@ def make_pod(
             ],
         },
     }
+
+
+def _pod_metadata(
+    name: str,
+    labels: dict[str, str],
+    age: float | None,
+    annotations: dict[str, str] | None,
+    finalizers: list[str] | None,
+    resource_version: str | None,
+    deleting: bool,
+) -> Obj:
+    metadata: Obj = {"name": name, "namespace": "default", "labels": labels}
+    if age is not None:
+        metadata["creationTimestamp"] = ago(age)
+    if annotations:
+        metadata["annotations"] = dict(annotations)
+    if finalizers:
+        metadata["finalizers"] = list(finalizers)
+    if resource_version is not None:
+        metadata["resourceVersion"] = resource_version
+    if deleting:
+        metadata["deletionTimestamp"] = ago(1)
+    return metadata
+
+
+def _pod_conditions(
+    ready: bool | None, ready_for: float | None, in_place_ready: str | None
+) -> list[Obj]:
+    conditions: list[Obj] = []
+    if ready is not None:
+        cond: Obj = {"type": "Ready", "status": "True" if ready else "False"}
+        if ready_for is not None:
+            cond["lastTransitionTime"] = ago(ready_for)
+        conditions.append(cond)
+    if in_place_ready is not None:
+        conditions.append(
+            {"type": "InPlaceUpdateReady", "status": in_place_ready, "lastTransitionTime": ago(60)}
+        )
+    return conditions
 
 
 def ready_pod(name: str = "sample-bcdfg", **kwargs: Any) -> Obj:

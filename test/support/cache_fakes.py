@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from kruise.runtime.client import ObjectList, Resource, WatchEvent
+from support.polling import eventually
 
 
 def obj(name: str, rv: str, namespace: str = "ns", uid: str = "", **labels: str) -> dict[str, Any]:
@@ -101,11 +103,8 @@ async def settle(rounds: int = 20) -> None:
         await asyncio.sleep(0)
 
 
-async def until(condition: Any, rounds: int = 200) -> None:
-    """Let the loop run until ``condition()`` holds, then let it settle."""
-    for _ in range(rounds):
-        if condition():
-            await settle()
-            return
-        await asyncio.sleep(0)
-    raise AssertionError("condition never became true")
+async def until(condition: Callable[[], object]) -> None:
+    """Let the loop run until ``condition()`` holds, then let it settle. The clocks of these
+    tests are fake, so nothing sleeps: the check runs again at every turn of the loop."""
+    await eventually(condition, timeout=5, interval=0, what="the informer to get there")
+    await settle()

@@ -6,9 +6,9 @@ import asyncio
 import base64
 import contextlib
 import ssl
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from aiohttp import web
 
@@ -30,10 +30,9 @@ CRD_NAME = "certtests.apps.kruise.io"
 MUTATING_PATH = "/mutate-certtest"
 VALIDATING_PATH = "/validate-certtest"
 SECRET = "kruise-webhook-certs"
-# How long a change may take to be repaired: the brief's bound, not a speed claim.
+# How long the controller may take to repair a reset Secret, caBundle or cert dir: the
+# bound the tests hold it to (it reacts to watch events), not a speed claim.
 REPAIR_WITHIN = 10.0
-
-T = TypeVar("T")
 
 
 def options_for(namespace: str, cert_dir: Path, **overrides: Any) -> CertOptions:
@@ -62,20 +61,6 @@ async def running(controller: CertController) -> AsyncIterator[CertController]:
 
 async def ready(controller: CertController, within: float = 30) -> None:
     assert await asyncio.wait_for(controller.wait_ready(), within), controller.last_error
-
-
-async def eventually(check: Callable[[], Awaitable[T | None]], within: float = REPAIR_WITHIN) -> T:
-    """Poll ``check`` until it returns something truthy; fail after ``within`` seconds."""
-    last: T | None = None
-    try:
-        async with asyncio.timeout(within):
-            while True:
-                last = await check()
-                if last:
-                    return last
-                await asyncio.sleep(0.1)
-    except TimeoutError:
-        raise AssertionError(f"not true within {within}s (last: {last!r})") from None
 
 
 def b64(pem: bytes) -> str:
