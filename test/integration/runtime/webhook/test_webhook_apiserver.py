@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from prometheus_client import CollectorRegistry
 from support.polling import eventually
-from support.webhook_handlers import Denier
+from support.webhook_handlers import Denier, SizeConverter
 
 from kruise.runtime.envtest import ControlPlane, WebhookEndpoint
 from kruise.runtime.envtest.certs import TinyCA
@@ -25,7 +25,6 @@ from kruise.runtime.envtest.rest import RestError
 from kruise.runtime.webhook import (
     AdmissionRequest,
     AdmissionResponse,
-    ConversionError,
     WebhookServer,
 )
 
@@ -45,22 +44,6 @@ class AddLabel:
         mutated = copy.deepcopy(original)
         mutated["metadata"].setdefault("labels", {})["mutated-by"] = "kruise-py"
         return AdmissionResponse.patch_from(original, mutated)
-
-
-class SizeConverter:
-    """v1 ``spec.size`` (a string) <-> v2 ``spec.replicas`` (an integer)."""
-
-    def convert(self, obj: dict[str, Any], desired_api_version: str) -> dict[str, Any]:
-        out = {**obj, "apiVersion": desired_api_version}
-        spec = obj.get("spec") or {}
-        if desired_api_version.endswith("/v2"):
-            size = str(spec.get("size", "0"))
-            if not size.isdigit():
-                raise ConversionError(f"spec.size {size!r} is not a number")
-            out["spec"] = {"replicas": int(size)}
-        else:
-            out["spec"] = {"size": str(spec.get("replicas", 0))}
-        return out
 
 
 @dataclass
