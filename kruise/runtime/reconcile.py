@@ -33,7 +33,17 @@ class Result:
     requeue_after: float = 0.0
 
 
-class TerminalError(Exception):
+class ReconcileError(Exception):
+    """A failure the reconciler knows about and reports: the world refused or is not ready
+    (an API call was forbidden, a pod cannot change the way the spec asks, the stored spec
+    cannot be read).
+
+    The controller counts it as an error, logs it in one line and retries the request with
+    backoff; it is never counted as a panic. Derive a controller's own error types from it.
+    """
+
+
+class TerminalError(ReconcileError):
     """A reconcile error that retrying cannot fix: counted and logged, never requeued."""
 
 
@@ -42,7 +52,9 @@ class Reconciler(Protocol):
 
     A request is never reconciled by two workers at once. Raising retries it with the
     queue's backoff (``TerminalError`` does not retry); returning ``Result()`` resets the
-    backoff, and ``requeue`` or ``requeue_after`` ask for another look.
+    backoff, and ``requeue`` or ``requeue_after`` ask for another look. Raise a
+    ``ReconcileError`` (or let a client error through) for a failure you expect; any other
+    exception is taken for a bug and counted as a panic.
     """
 
     async def reconcile(self, request: Request) -> Result:

@@ -4,7 +4,12 @@ Builder(manager).for_(CONFIGMAPS, GenerationChanged()).owns(PODS).complete(recon
 """
 
 from kruise.runtime.controller.builder import Builder
-from kruise.runtime.controller.controller import CacheSyncTimeout, Controller, outcome_label
+from kruise.runtime.controller.controller import (
+    CacheSyncTimeout,
+    Controller,
+    is_panic,
+    outcome_label,
+)
 from kruise.runtime.controller.handler import (
     EnqueueRequestForObject,
     EnqueueRequestForOwner,
@@ -40,5 +45,6 @@ __all__ = [
     "Predicate",
     "ResourceVersionChanged",
     "Source",
+    "is_panic",
     "outcome_label",
 ]

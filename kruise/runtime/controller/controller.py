@@ -2,9 +2,13 @@
 
 Outcomes follow controller-runtime: an error (any exception) is retried with the rate
 limiter's backoff; a ``TerminalError`` is counted and dropped; ``requeue_after`` looks
-again after a delay; ``requeue`` retries with backoff; success forgets the backoff. An
-unexpected exception (a bug rather than an API or I/O failure) is also counted as a
-panic and logged with its traceback. Nothing a reconciler raises kills a worker.
+again after a delay; ``requeue`` retries with backoff; success forgets the backoff.
+
+Errors are of two kinds. An expected one (see ``is_panic``: a ``ReconcileError``, a
+``ClientError`` such as a 403 on create, a timeout or an I/O error) is counted in
+``controller_runtime_reconcile_errors_total`` and logged in one line. Anything else is
+taken for a bug: it is also counted in ``controller_runtime_reconcile_panics_total`` and
+logged with its traceback. Nothing a reconciler raises kills a worker.
 """
 
 from __future__ import annotations
@@ -19,13 +23,31 @@ from kruise.runtime.clock import Clock, RealClock
 from kruise.runtime.controller.source import Source
 from kruise.runtime.log import get_logger
 from kruise.runtime.metrics import ControllerMetrics
-from kruise.runtime.reconcile import Reconciler, Request, Result, TerminalError
+from kruise.runtime.reconcile import ReconcileError, Reconciler, Request, Result, TerminalError
 from kruise.runtime.workqueue import RateLimiter, RateLimitingQueue, ShutDown
 from kruise.runtime.workqueue.metrics import WorkqueueMetricsProvider
 
 log = get_logger("controller")
-# Failures of the outside world; anything else a reconciler raises is a bug (a "panic").
-EXPECTED_ERRORS: tuple[type[BaseException], ...] = (ClientError, TimeoutError, OSError)
+# Failures a reconciler reports or the outside world causes; anything else is a bug.
+EXPECTED_ERRORS: tuple[type[Exception], ...] = (
+    ReconcileError,
+    ClientError,
+    TimeoutError,
+    OSError,
+)
+
+
+def is_panic(err: BaseException) -> bool:
+    """Whether ``err``, raised by a reconciler, is a bug rather than an expected failure.
+
+    Expected: a ``ReconcileError`` (``TerminalError`` included), a ``ClientError`` (the
+    API server refused or could not be reached), ``TimeoutError`` and ``OSError``, and an
+    exception group made only of those. Everything else is a panic.
+    """
+    if isinstance(err, BaseExceptionGroup):
+        _, rest = err.split(EXPECTED_ERRORS)
+        return rest is not None
+    return not isinstance(err, EXPECTED_ERRORS)
 
 
 class CacheSyncTimeout(Exception):
@@ -38,8 +60,8 @@ class Controller:
     ``workers`` reconcile at once, but never two on the same request: a request added while
     it is being reconciled waits until that reconcile ends. An exception retries the request
     with the rate limiter's backoff; ``TerminalError`` is counted and not retried; an
-    exception that is not a ``ClientError``, ``TimeoutError`` or ``OSError`` is also counted
-    as a panic. Nothing a reconciler raises stops a worker.
+    exception ``is_panic`` calls a bug is also counted as a panic and logged with its
+    traceback, any other error in one line. Nothing a reconciler raises stops a worker.
     """
 
     def __init__(
@@ -142,7 +164,7 @@ class Controller:
             return err
         except Exception as err:
             self.queue.add_rate_limited(request)
-            panic = not isinstance(err, EXPECTED_ERRORS)
+            panic = is_panic(err)
             self._count_error(panic=panic)
             if panic:
                 self._log.exception("reconciler raised unexpectedly", request=str(request))

@@ -9,17 +9,18 @@ import pytest
 import structlog
 import structlog.testing
 
-from kruise.runtime.client import NotFound
+from kruise.runtime.client import Forbidden, NotFound
 from kruise.runtime.clock import FakeClock
 from kruise.runtime.controller import (
     Channel,
     Controller,
     EnqueueRequestForObject,
     Funcs,
+    is_panic,
     outcome_label,
 )
 from kruise.runtime.metrics import ControllerMetrics, new_registry
-from kruise.runtime.reconcile import Request, Result, TerminalError
+from kruise.runtime.reconcile import ReconcileError, Request, Result, TerminalError
 from kruise.runtime.workqueue import ItemExponentialFailureRateLimiter
 
 
@@ -141,6 +142,61 @@ async def test_unexpected_exception_counts_a_panic_and_keeps_the_worker() -> Non
         h.events.put_nowait(obj("b"))
         await settle()
         assert Request("ns", "b") in script.calls
+
+
+class ScaleRefused(ReconcileError):
+    """A controller's own error type, as the CloneSet's failed scale is."""
+
+
+async def test_a_reconcile_error_is_retried_and_logged_in_one_line_not_a_panic() -> None:
+    refused = ScaleRefused("failed to create 1 pod(s): 403 Forbidden: exceeded quota")
+    script = Script(refused, Result())
+    with structlog.testing.capture_logs() as captured:
+        async with Harness(script) as h:
+            h.events.put_nowait(obj("a"))
+            await settle()
+            await h.clock.advance(1.1)
+            await settle()
+    assert len(script.calls) == 2, "retried after the backoff"
+    assert h.total("error") == 1
+    assert h.total("success") == 1
+    assert h.counter("controller_runtime_reconcile_errors_total") == 1
+    assert h.counter("controller_runtime_reconcile_panics_total") == 0
+    [line] = [line for line in captured if line["log_level"] == "error"]
+    assert line["event"] == "reconcile error"
+    assert line["error"] == str(refused)
+    assert "exc_info" not in line, "an expected error carries no traceback"
+
+
+async def test_a_panic_is_logged_with_its_traceback() -> None:
+    script = Script(KeyError("spec"))
+    with structlog.testing.capture_logs() as captured:
+        async with Harness(script) as h:
+            h.events.put_nowait(obj("a"))
+            await settle()
+    [line] = [line for line in captured if line["log_level"] == "error"]
+    assert line["event"] == "reconciler raised unexpectedly"
+    assert line["exc_info"] is True
+    assert h.counter("controller_runtime_reconcile_panics_total") == 1
+
+
+@pytest.mark.parametrize(
+    ("err", "panic"),
+    [
+        (ScaleRefused("refused"), False),
+        (TerminalError("never"), False),
+        (Forbidden("namespace is being terminated", reason="Forbidden"), False),
+        (TimeoutError(), False),
+        (ConnectionResetError(), False),
+        (ExceptionGroup("two", [Forbidden("no"), ScaleRefused("no")]), False),
+        (ExceptionGroup("two", [Forbidden("no"), KeyError("x")]), True),
+        (KeyError("x"), True),
+        (AssertionError(), True),
+        (ValueError("x"), True),
+    ],
+)
+def test_what_counts_as_a_panic(err: Exception, panic: bool) -> None:
+    assert is_panic(err) is panic
 
 
 async def test_requeue_after_waits_exactly_that_long() -> None:
