@@ -1,9 +1,11 @@
 """Admission handlers for kinds whose webhook is just "default it" or "validate it".
 
-A kind with nothing special (no live reads, no version juggling) names its function; the
-checks every handler shares live here once: only CREATE and UPDATE of the object itself
-are judged, a request without the object is a 400, and a bug in a default or validation
-function becomes a 400 with its message, never a 500.
+A kind with nothing special (no live reads, both versions spelled alike) names its
+function; the checks every handler shares live here once: only CREATE and UPDATE of the
+object itself are judged, a request without the object is a 400, and a bug in a default or
+validation function becomes a 400 with its message, never a 500. The kinds served here
+are stored as v1alpha1, so a v1alpha1 write must also bring a readable
+``apps.kruise.io/v1beta1-fields`` annotation, if any (:mod:`~kruise.apis.apps.validation.carrier`).
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from kruise.apis.apps.validation.carrier import validate_carried_fields
 from kruise.apis.apps.validation.field import FieldError, aggregate, causes
 from kruise.apis.apps.validation.meta import in_namespace
 from kruise.runtime.log import get_logger
 from kruise.runtime.webhook.admission import AdmissionRequest, AdmissionResponse
+from kruise.webhook.versions import V1ALPHA1, request_api_version
 
 Defaults = Callable[[Mapping[str, Any]], dict[str, Any]]
 Validation = Callable[[Mapping[str, Any], Mapping[str, Any] | None], list[FieldError]]
@@ -67,8 +71,11 @@ class ObjectValidator:
             if not isinstance(request.old_object, dict):
                 return _bad_request(f"the update request carries no old {self.kind} object")
             old = in_namespace(request.old_object, request.namespace)
+        new = in_namespace(request.object, request.namespace)
         try:
-            errors = self.validate(in_namespace(request.object, request.namespace), old)
+            errors = self.validate(new, old)
+            if request_api_version(request, request.object) == V1ALPHA1:
+                errors += validate_carried_fields(new, old)
         except Exception as err:  # a validation bug must not become a 500
             log.exception("validation failed", kind=self.kind, name=request.name)
             return _bad_request(f"cannot validate {self.kind}: {err}")

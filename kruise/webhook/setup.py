@@ -1,11 +1,12 @@
-"""Wire every apps.kruise.io webhook, the StatefulSet conversion and the certificate
-controller into a manager. Both run in every replica, leader or not."""
+"""Wire every apps.kruise.io webhook, the conversion of every kind (one ``/convert`` path
+for the four CRDs) and the certificate controller into a manager. Both run in every
+replica, leader or not."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from kruise.apis.apps.conversion import StatefulSetConverter
+from kruise.apis.apps.conversion import KruiseConverter
 from kruise.runtime.client import PODS, NotFound
 from kruise.runtime.manager import Manager
 from kruise.runtime.webhook import ConversionError, WebhookServer
@@ -19,7 +20,7 @@ class _UserFacingConversion:
     """The converter's ValueErrors are messages for the user, not internal failures."""
 
     def __init__(self) -> None:
-        self._converter = StatefulSetConverter()
+        self._converter = KruiseConverter()
 
     def convert(self, obj: dict[str, Any], desired_api_version: str) -> dict[str, Any]:
         try:

@@ -11,17 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from kruise.apis.apps.conversion import KIND, V1ALPHA1, V1BETA1, StatefulSetConverter
-from kruise.runtime.webhook.admission import AdmissionRequest
+from kruise.webhook.versions import request_api_version
+
+__all__ = ["from_v1beta1", "request_api_version", "to_v1beta1"]
 
 _converter = StatefulSetConverter()
-
-
-def request_api_version(request: AdmissionRequest, obj: dict[str, Any]) -> str:
-    """The apiVersion the request is in: ``apps.kruise.io/<resource.version>``."""
-    version = request.resource.get("version") or request.kind.get("version")
-    if version:
-        return f"apps.kruise.io/{version}"
-    return str(obj.get("apiVersion") or V1BETA1)
 
 
 def to_v1beta1(obj: dict[str, Any], api_version: str) -> dict[str, Any]:

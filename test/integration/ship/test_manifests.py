@@ -145,10 +145,16 @@ def test_webhooks_and_conversion_reach_the_service_in_kube_system(docs: list[Doc
     converting = [
         d for d in docs if d["kind"] == "CustomResourceDefinition" and d["spec"].get("conversion")
     ]
-    assert [d["metadata"]["name"] for d in converting] == ["statefulsets.apps.kruise.io"]
-    conversion = converting[0]["spec"]["conversion"]
-    assert conversion["strategy"] == "Webhook"
-    assert conversion["webhook"]["clientConfig"]["service"] == {**wanted, "path": "/convert"}
+    assert sorted(d["metadata"]["name"] for d in converting) == [
+        "advancedcronjobs.apps.kruise.io",
+        "broadcastjobs.apps.kruise.io",
+        "clonesets.apps.kruise.io",
+        "statefulsets.apps.kruise.io",
+    ]
+    for crd in converting:
+        conversion = crd["spec"]["conversion"]
+        assert conversion["strategy"] == "Webhook"
+        assert conversion["webhook"]["clientConfig"]["service"] == {**wanted, "path": "/convert"}
 
 
 def test_webhook_service_forwards_443_to_the_webhook_port(

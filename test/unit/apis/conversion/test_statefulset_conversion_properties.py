@@ -241,7 +241,7 @@ def with_carrier(meta: dict[str, Any], ordinals: Any, empty: Any) -> dict[str, A
     if not annotations:
         annotations = {}
         if empty is not NOTHING:
-            payload["emptyAnnotations"] = empty
+            payload["metadata"] = {"annotations": empty}
     raw = json.dumps(payload, sort_keys=True, separators=(",", ":"))
     return {**meta, "annotations": {**annotations, CARRIED_FIELDS_ANNOTATION: raw}}
 
