@@ -21,11 +21,13 @@ from typing import NoReturn
 from prometheus_client import CollectorRegistry
 
 from kruise.controller import cloneset
+from kruise.controller.cloneset import CloneSetOptions
 from kruise.runtime import log as logs
 from kruise.runtime.client import Client, ClientError, ConfigError, load_config
 from kruise.runtime.manager import LeadershipLost, Manager, ManagerOptions
 from kruise.runtime.manager.manager import parse_listen_address
 from kruise.runtime.metrics import new_registry
+from kruise.util.features import FeatureGateError, FeatureGates, parse_bool, parse_feature_gates
 from kruise.webhook.certs import CertController, CertOptions
 from kruise.webhook.setup import add_webhooks
 
@@ -60,6 +62,20 @@ def _positive(kind: type[float] | type[int]):  # type: ignore[no-untyped-def]
         return number
 
     return parse
+
+
+def _bool(value: str) -> bool:
+    try:
+        return parse_bool(value)
+    except FeatureGateError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def _feature_gates(value: str) -> FeatureGates:
+    try:
+        return parse_feature_gates(value)
+    except FeatureGateError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -165,6 +181,26 @@ def build_parser() -> argparse.ArgumentParser:
         type=_positive(int),
         default=3,
         help="CloneSets reconciled at once",
+    )
+    add(
+        "--cloneset-scaling-exclude-preparing-delete",
+        type=_bool,
+        nargs="?",
+        const=True,
+        default=False,
+        metavar="BOOL",
+        help="CloneSet scaling leaves out pods in PreparingDelete, so pods a preDelete hook "
+        "holds are replaced at once (one CloneSet: its label "
+        "apps.kruise.io/cloneset-scaling-exclude-preparing-delete=true)",
+    )
+    add(
+        "--feature-gates",
+        type=_feature_gates,
+        default="",
+        metavar="NAME=BOOL,...",
+        help="OpenKruise feature gates, e.g. PreparingUpdateAsUpdate=true (CloneSet scaling "
+        "counts PreparingUpdate pods as updated); AllAlpha and AllBeta set every alpha or "
+        "beta gate; OpenKruise's other gates are accepted and have no effect",
     )
     add(
         "--webhook-port",
@@ -299,8 +335,20 @@ def _setup_webhooks(manager: Manager, args: argparse.Namespace) -> CertControlle
     return certs
 
 
+def cloneset_options(args: argparse.Namespace) -> CloneSetOptions:
+    """What the flags set for every CloneSet."""
+    return CloneSetOptions(
+        scaling_exclude_preparing_delete=args.cloneset_scaling_exclude_preparing_delete,
+        features=args.feature_gates,
+    )
+
+
 async def _setup_controllers(manager: Manager, args: argparse.Namespace) -> None:
-    await cloneset.setup(manager, workers=args.cloneset_workers)
+    gates: FeatureGates = args.feature_gates
+    ignored = gates.ignored()
+    if ignored:
+        log.info("feature gates kruise-py does not implement have no effect", gates=ignored)
+    await cloneset.setup(manager, workers=args.cloneset_workers, options=cloneset_options(args))
 
 
 async def _run_manager(manager: Manager, certs: CertController, certs_timeout: float) -> int:

@@ -3,6 +3,11 @@
 A hook (``preDelete``, ``inPlaceUpdate``) holds a pod in a ``Preparing*`` state while the
 pod is "hooked": it carries one of the hook's labels with the given value, or one of its
 finalizers. The user's own controller removes them when it is done with the pod.
+
+``preNormal`` works the other way round (OpenKruise v1.x): a new pod starts in
+``PreparingNormal`` and becomes ``Normal`` only once it carries *all* of the hook's labels
+and finalizers, which the user's controller adds when the pod may serve. Without the hook
+it becomes ``Normal`` once it is scheduled.
 """
 
 from __future__ import annotations
@@ -16,7 +21,9 @@ from kruise.apis.apps.v1alpha1 import (
     LIFECYCLE_TIMESTAMP_ANNOTATION,
 )
 from kruise.runtime.client import KubeObject
-from kruise.util.pods import format_time
+from kruise.util.pods import format_time, get_pod_condition
+
+POD_SCHEDULED = "PodScheduled"
 
 
 def state_of(pod: Mapping[str, Any]) -> str:
@@ -40,6 +47,39 @@ def is_hooked(pod: Mapping[str, Any], hook: Mapping[str, Any] | None) -> bool:
             return True
     finalizers = set(meta.get("finalizers") or ())
     return any(f in finalizers for f in hook.get("finalizersHandler") or ())
+
+
+def is_all_hooked(pod: Mapping[str, Any], hook: Mapping[str, Any] | None) -> bool:
+    """Whether ``pod`` carries every label (with its value) and every finalizer of
+    ``hook``; False when there is no hook."""
+    if hook is None:
+        return False
+    meta = pod.get("metadata") or {}
+    labels = meta.get("labels") or {}
+    if any(labels.get(k) != v for k, v in (hook.get("labelsHandler") or {}).items()):
+        return False
+    finalizers = set(meta.get("finalizers") or ())
+    return all(f in finalizers for f in hook.get("finalizersHandler") or ())
+
+
+def is_scheduled(pod: Mapping[str, Any]) -> bool:
+    """Whether the pod has been placed: it is bound to a node (what OpenKruise checks), or
+    reports ``PodScheduled`` True (what a kubelet reports for every pod it runs)."""
+    if (pod.get("spec") or {}).get("nodeName"):
+        return True
+    condition = get_pod_condition(pod, POD_SCHEDULED)
+    return condition is not None and condition.get("status") == "True"
+
+
+def may_become_normal(hooks: Mapping[str, Any] | None, pod: Mapping[str, Any]) -> bool:
+    """Whether a ``PreparingNormal`` pod may move to ``Normal``: with a ``preNormal`` hook in
+    ``hooks`` (a workload's ``spec.lifecycle``), once it carries all of the hook; without
+    one, once it is scheduled (moving an unscheduled pod on at once trips old schedulers,
+    OpenKruise #1485)."""
+    hook = (hooks or {}).get("preNormal")
+    if hook is None:
+        return is_scheduled(pod)
+    return is_all_hooked(pod, hook)
 
 
 def state_metadata(state: str, wall: float) -> tuple[dict[str, str], dict[str, str]]:

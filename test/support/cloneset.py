@@ -2,24 +2,30 @@
 kube-apiserver), and what its integration tests do with it.
 
 No kubelet runs here: tests play it, setting pod status with ``set_pod_status`` or
-``play_kubelet``. No webhook runs either, so CloneSets are written with the fields the
-defaulting webhook would fill (``defaulted_cloneset``). The manager caches only the
-test's namespace, so tests do not see each other.
+``play_kubelet`` (which also reports the pod scheduled, as a kubelet does). No webhook runs
+either, so CloneSets are written with the fields the defaulting webhook would fill
+(``defaulted_cloneset``). The manager caches only the test's namespace, so tests do not
+see each other.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from prometheus_client import CollectorRegistry
 
 from kruise.apis.apps.v1alpha1 import CLONESETS
+from kruise.controller import cloneset
+from kruise.controller.cloneset import CloneSetOptions
 from kruise.runtime.client import EVENTS, PODS, Client, Conflict
 from kruise.runtime.controller import Controller
-from kruise.runtime.manager import Manager
+from kruise.runtime.manager import Manager, ManagerOptions
 from support import workloads
 from support.pods import image_of, live
 from support.polling import eventually
@@ -73,8 +79,8 @@ class Harness:
     async def set_pod_status(
         self, pod_name: str, *, ready: bool = True, image: str | None = None
     ) -> Obj:
-        """Play the kubelet: Running, containers reporting their spec images, Ready as
-        ``ready`` and the readiness gates allow."""
+        """Play the kubelet: PodScheduled, Running, containers reporting their spec images,
+        Ready as ``ready`` and the readiness gates allow."""
         for _ in range(50):
             pod = await self.client.get(PODS, pod_name, self.namespace)
             body = copy.deepcopy(pod)
@@ -93,9 +99,34 @@ class Harness:
         return pods
 
 
+@contextlib.asynccontextmanager
+async def running_harness(
+    client: Client, namespace: str, options: CloneSetOptions | None = None
+) -> AsyncIterator[Harness]:
+    """A CloneSet controller with the manager flags ``options`` stand for, running until the
+    block ends (the ``harness`` fixture is this with the defaults)."""
+    manager = Manager(
+        client,
+        ManagerOptions(metrics_addr="0", health_probe_addr="0", namespace=namespace),
+        registry=CollectorRegistry(),
+    )
+    harness = Harness(client, namespace, manager)
+    harness.controller = await cloneset.setup(manager, options=options)
+    assert harness.controller is not None
+    stop = asyncio.Event()
+    task = asyncio.create_task(manager.run(stop))
+    try:
+        yield harness
+    finally:
+        stop.set()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(task, 30)
+
+
 def _kubelet_status(pod: Obj, *, ready: bool, image: str | None) -> Obj:
-    """The status a kubelet would report for ``pod``: Running, each container running its
-    spec image (or ``image``), Ready when ``ready`` and every readiness gate is True."""
+    """The status a kubelet would report for ``pod``: scheduled, Running, each container
+    running its spec image (or ``image``), Ready when ``ready`` and every readiness gate is
+    True. (The pod has no node: binding it would make its deletion wait for a kubelet.)"""
     now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     statuses = [
         {
@@ -111,7 +142,7 @@ def _kubelet_status(pod: Obj, *, ready: bool, image: str | None) -> Obj:
     conditions = [
         c
         for c in pod.get("status", {}).get("conditions", [])
-        if c["type"] not in ("Ready", "ContainersReady")
+        if c["type"] not in ("Ready", "ContainersReady", "PodScheduled")
     ]
     gates_ok = all(
         any(c["type"] == g["conditionType"] and c["status"] == "True" for c in conditions)
@@ -120,6 +151,7 @@ def _kubelet_status(pod: Obj, *, ready: bool, image: str | None) -> Obj:
     flag = "True" if ready else "False"
     ready_flag = "True" if ready and gates_ok else "False"
     conditions += [
+        {"type": "PodScheduled", "status": "True", "lastTransitionTime": now},
         {"type": "ContainersReady", "status": flag, "lastTransitionTime": now},
         {"type": "Ready", "status": ready_flag, "lastTransitionTime": now},
     ]

@@ -10,7 +10,8 @@ Percentages round per field, as OpenKruise does:
 =============================  ============  ===========================================
 field                          of            rounding (unset means)
 =============================  ============  ===========================================
-CloneSet partition             replicas      up (0)
+CloneSet partition             replicas      up, but below replicas when under 100 % and
+                                             replicas > 1; at most replicas (0)
 CloneSet maxSurge              replicas      up (0)
 CloneSet maxUnavailable        replicas      up, or down when maxSurge resolves above 0
                                              ("20%")
@@ -95,9 +96,18 @@ def scaled_value(value: object, total: int, *, round_up: bool) -> int:
 
 
 def cloneset_partition(partition: IntOrString | None, replicas: int) -> int:
-    """Pods a CloneSet keeps at old revisions; a percentage rounds up."""
+    """Pods a CloneSet keeps at old revisions, from 0 to ``replicas``.
+
+    A percentage rounds up, so any percentage above 0 % keeps at least one old pod; but
+    one below 100 % of more than one replica updates at least one pod (4 replicas with
+    "99%" keep 3, where rounding alone would keep all 4), as OpenKruise v1.9 does.
+    """
     value = CLONESET_DEFAULT_PARTITION if partition is None else partition
-    return scaled_value(value, replicas, round_up=True)
+    parsed = parse_int_or_percent(value)
+    kept = parsed.scaled(replicas, round_up=True)
+    if parsed.is_percent and parsed.value < 100 and replicas > 1 and kept >= replicas:
+        kept = replicas - 1
+    return max(0, min(kept, replicas))
 
 
 def cloneset_max_surge(max_surge: IntOrString | None, replicas: int) -> int:

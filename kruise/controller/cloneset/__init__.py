@@ -16,6 +16,7 @@ from kruise.apis.apps.v1alpha1 import CLONESETS
 from kruise.controller.cloneset.handlers import ClaimEventHandler, PodEventHandler
 from kruise.controller.cloneset.reconcile import OWNER_INDEX, CloneSetReconciler, owner_uids
 from kruise.controller.cloneset.sync.context import Deps
+from kruise.controller.cloneset.sync.strategy import CloneSetOptions
 from kruise.runtime.client import PERSISTENT_VOLUME_CLAIMS, PODS, ClientError, is_served
 from kruise.runtime.controller import Builder, Controller
 from kruise.runtime.events import EventRecorder
@@ -30,12 +31,18 @@ from kruise.util.inplaceupdate import InPlaceUpdater
 CONTROLLER_NAME = "cloneset-controller"
 DEFAULT_WORKERS = 3
 
-__all__ = ["CONTROLLER_NAME", "DEFAULT_WORKERS", "CloneSetReconciler", "setup"]
+__all__ = ["CONTROLLER_NAME", "DEFAULT_WORKERS", "CloneSetOptions", "CloneSetReconciler", "setup"]
 
 
-async def setup(manager: Manager, *, workers: int = DEFAULT_WORKERS) -> Controller | None:
-    """Add the CloneSet controller to ``manager``; None (and one log line) when the
-    CloneSet CRD is not served, so a cluster without it still runs the rest."""
+async def setup(
+    manager: Manager,
+    *,
+    workers: int = DEFAULT_WORKERS,
+    options: CloneSetOptions | None = None,
+) -> Controller | None:
+    """Add the CloneSet controller to ``manager``, with ``options`` from the manager's
+    flags; None (and one log line) when the CloneSet CRD is not served, so a cluster
+    without it still runs the rest."""
     log = structlog.get_logger("kruise.controller.cloneset")
     try:
         available = await is_served(manager.client.transport, CLONESETS)
@@ -50,9 +57,8 @@ async def setup(manager: Manager, *, workers: int = DEFAULT_WORKERS) -> Controll
             "CloneSet controller not started"
         )
         return None
-    options = manager.options
     clock, registry = manager.clock, manager.registry
-    timeout = options.expectation_timeout
+    timeout = manager.options.expectation_timeout
     deps = Deps(
         client=manager.client,
         clock=clock,
@@ -63,6 +69,7 @@ async def setup(manager: Manager, *, workers: int = DEFAULT_WORKERS) -> Controll
             clock=clock, timeout=timeout, registry=registry
         ),
         updater=InPlaceUpdater(manager.client, clock=clock),
+        options=options or CloneSetOptions(),
     )
     manager.cache.add_index(PODS, OWNER_INDEX, owner_uids)
     manager.cache.add_index(PERSISTENT_VOLUME_CLAIMS, OWNER_INDEX, owner_uids)

@@ -17,7 +17,7 @@ from kruise.apis.apps.v1alpha1 import (
     API_VERSION,
     CLONESET_INSTANCE_ID_LABEL,
     CONTROLLER_REVISION_HASH_LABEL,
-    LIFECYCLE_NORMAL,
+    LIFECYCLE_PREPARING_NORMAL,
 )
 from kruise.runtime.client import KubeObject
 from kruise.util import lifecycle
@@ -81,12 +81,13 @@ def claim_name(template_name: str, cloneset_name: str, id_: str) -> str:
 
 
 def new_pod(cloneset: Mapping[str, Any], revision: str, id_: str, wall: float) -> KubeObject:
-    """The pod for instance ``id_`` from ``cloneset``'s template (already the revision's)."""
+    """The pod for instance ``id_`` from ``cloneset``'s template (already the revision's),
+    in lifecycle state ``PreparingNormal`` (OpenKruise v1.x; v0.7.0 started pods Normal)."""
     meta = cloneset["metadata"]
     spec = cloneset.get("spec") or {}
     template = copy.deepcopy(dict(spec.get("template") or {}))
     tmeta = template.get("metadata") or {}
-    state_labels, state_annotations = lifecycle.state_metadata(LIFECYCLE_NORMAL, wall)
+    state_labels, state_annotations = lifecycle.state_metadata(LIFECYCLE_PREPARING_NORMAL, wall)
     labels = {
         **(tmeta.get("labels") or {}),
         CONTROLLER_REVISION_HASH_LABEL: revision,

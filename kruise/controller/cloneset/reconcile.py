@@ -37,7 +37,7 @@ from kruise.runtime.client import (
     PatchType,
 )
 from kruise.runtime.meta import name_of
-from kruise.runtime.reconcile import Request, Result
+from kruise.runtime.reconcile import ReconcileError, Request, Result
 from kruise.util.controllerref import owned_or_orphaned, release_patch
 from kruise.util.pods import filter_active, is_terminating
 from kruise.util.revision import apply_revision
@@ -46,6 +46,10 @@ from kruise.util.rollout import min_ready_seconds_of
 OWNER_INDEX = "ownerRefUID"
 STATUS_WRITE_ATTEMPTS = 5
 _log = structlog.get_logger("kruise.controller.cloneset")
+
+
+class InvalidSpecError(ReconcileError):
+    """The stored spec cannot be resolved into a strategy (the webhook never saw it)."""
 
 
 def owner_uids(obj: Mapping[str, Any]) -> list[str]:
@@ -102,13 +106,14 @@ class CloneSetReconciler:
         delay, error = 0.0, None
         if not _is_deleting(cloneset):
             delay, error = await self._sync(key, cloneset, revisions, owned, new_status)
+        deadline = cs_status.progressing(cloneset, new_status, self.deps.clock.wall())
 
         await self._trim_pods_to_delete(cloneset, owned.active)
         await self._write_status(cloneset, new_status)
         await self._trim_history(cloneset, revisions, owned.active)
         if error is not None:
             raise error
-        return Result(requeue_after=_requeue_after(delay, cloneset, new_status))
+        return Result(requeue_after=_requeue_after(delay, cloneset, new_status, deadline))
 
     async def _load(self, request: Request) -> KubeObject | None:
         """The CloneSet from the cache; once it is gone, its expectations go too."""
@@ -185,13 +190,18 @@ class CloneSetReconciler:
         """Resolve the strategy, then scale and update. Returns the update phase's delay
         and the first error; failures become conditions in ``new_status``."""
         try:
-            strategy = resolve_strategy(cloneset.get("spec") or {})
+            strategy = resolve_strategy(
+                cloneset.get("spec") or {},
+                (cloneset.get("metadata") or {}).get("labels"),
+                self.deps.options,
+            )
         except (ValueError, TypeError) as err:
             # Only a spec the validating webhook never saw gets here; neither phase can run.
+            error = InvalidSpecError(str(err))
             wall = self.deps.clock.wall()
-            _record(new_status, CLONESET_FAILED_SCALE, err, wall)
-            _record(new_status, CLONESET_FAILED_UPDATE, err, wall)
-            return 0.0, err
+            _record(new_status, CLONESET_FAILED_SCALE, error, wall)
+            _record(new_status, CLONESET_FAILED_UPDATE, error, wall)
+            return 0.0, error
         sync = SyncInput(
             key=key,
             cloneset=cloneset,
@@ -317,13 +327,22 @@ def _is_deleting(cloneset: Mapping[str, Any]) -> bool:
     return bool((cloneset.get("metadata") or {}).get("deletionTimestamp"))
 
 
-def _requeue_after(delay: float, cloneset: Mapping[str, Any], new_status: KubeObject) -> float:
-    """The update phase's ``delay``, or sooner: when a pod is ready but not yet available,
-    by the time ``minReadySeconds`` makes it available."""
+def _requeue_after(
+    delay: float,
+    cloneset: Mapping[str, Any],
+    new_status: KubeObject,
+    progress_deadline: float | None = None,
+) -> float:
+    """The soonest of: the update phase's ``delay``; when a pod is ready but not yet
+    available, the time ``minReadySeconds`` makes it available; and the time the rollout's
+    progress deadline passes. 0 when none applies."""
+    waits = [delay]
     min_ready = min_ready_seconds_of(cloneset.get("spec") or {})
     if min_ready > 0 and new_status["availableReplicas"] != new_status["readyReplicas"]:
-        return min(delay, float(min_ready)) if delay > 0 else float(min_ready)
-    return delay
+        waits.append(float(min_ready))
+    if progress_deadline is not None:
+        waits.append(progress_deadline)
+    return min((w for w in waits if w > 0), default=0.0)
 
 
 def _record(status: KubeObject, cond_type: str, error: Exception | None, wall: float) -> None:

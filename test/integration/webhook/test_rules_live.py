@@ -58,8 +58,8 @@ NEGATIVE = "must be greater than or equal to 0"
 ANNOTATION_LIMIT = 256 * 1024
 CS_IMMUTABLE = (
     "Forbidden: updates to cloneset spec for fields other than 'replicas', 'template', "
-    "'lifecycle', 'scaleStrategy', 'updateStrategy', 'minReadySeconds' and "
-    "'revisionHistoryLimit' are forbidden"
+    "'lifecycle', 'scaleStrategy', 'updateStrategy', 'minReadySeconds', "
+    "'progressDeadlineSeconds' and 'revisionHistoryLimit' are forbidden"
 )
 STS_IMMUTABLE = (
     "Forbidden: updates to statefulset spec for fields other than 'replicas', 'template', "
@@ -800,10 +800,26 @@ CLONESET_BAD = [
         f"spec.revisionHistoryLimit: Invalid value: -1: {NEGATIVE}",
     ),
     Bad(
+        "negative progressDeadlineSeconds",
+        cloneset(progressDeadlineSeconds=-1),
+        f"spec.progressDeadlineSeconds: Invalid value: -1: {NEGATIVE}",
+    ),
+    Bad(
+        "progressDeadlineSeconds not above minReadySeconds",
+        cloneset(minReadySeconds=10, progressDeadlineSeconds=10),
+        "spec.progressDeadlineSeconds: Invalid value: 10: must be greater than minReadySeconds",
+    ),
+    Bad(
+        "progressDeadlineSeconds above int32",
+        cloneset(progressDeadlineSeconds=2**31),
+        "spec.progressDeadlineSeconds: Invalid value: 2147483648: "
+        "must be less than or equal to 2147483647",
+    ),
+    Bad(
         "unknown updateStrategy.type",
         cs_strategy(type="Rolling"),
         f'{US}.type: Unsupported value: "Rolling": '
-        'supported values: "ReCreate", "InPlaceIfPossible", "InPlaceOnly"',
+        'supported values: "ReCreate", "InPlaceIfPossible", "InPlaceOnly", "OnDelete"',
         server=True,
     ),
     Bad(
@@ -888,6 +904,16 @@ CLONESET_BAD = [
         "maxUnavailable 0% and maxSurge unset",
         cloneset(replicas=5, updateStrategy={"maxUnavailable": "0%"}),
         f'{US}.maxUnavailable: Invalid value: "0%": maxUnavailable and maxSurge should not',
+    ),
+    Bad(
+        "scaleStrategy.maxUnavailable 0",
+        cloneset(scaleStrategy={"maxUnavailable": 0}),
+        "spec.scaleStrategy.maxUnavailable: Invalid value: 0: must be greater than 0",
+    ),
+    Bad(
+        "scaleStrategy.maxUnavailable string without %",
+        cloneset(scaleStrategy={"maxUnavailable": "2"}),
+        'spec.scaleStrategy.maxUnavailable: Invalid value: "2": a string must be a percentage',
     ),
     Bad(
         "negative in-place grace period",
@@ -986,6 +1012,11 @@ CLONESET_BAD = [
 ]
 CLONESET_GOOD = [
     Good("zero replicas", cloneset(replicas=0)),
+    Good("progressDeadlineSeconds above minReadySeconds", cloneset(progressDeadlineSeconds=1)),
+    Good(
+        "maxInt32 minReadySeconds and maxInt32 progressDeadlineSeconds",
+        cloneset(minReadySeconds=2**31 - 1, progressDeadlineSeconds=2**31 - 1),
+    ),
     Good(
         "zero minReadySeconds, revisionHistoryLimit",
         cloneset(minReadySeconds=0, revisionHistoryLimit=0),
@@ -997,6 +1028,7 @@ CLONESET_GOOD = [
     Good("maxSurge 150%", cs_strategy(maxSurge="150%")),
     Good("maxSurge with InPlaceIfPossible", cs_strategy(type="InPlaceIfPossible", maxSurge=1)),
     Good("InPlaceOnly with maxSurge 0", cs_strategy(type="InPlaceOnly", maxSurge=0)),
+    Good("OnDelete", cs_strategy(type="OnDelete")),
     Good(
         "maxSurge 10% with InPlaceOnly and 0 replicas",
         cloneset(replicas=0, updateStrategy={"type": "InPlaceOnly", "maxSurge": "10%"}),
@@ -1007,6 +1039,13 @@ CLONESET_GOOD = [
         cloneset(replicas=0, updateStrategy={"maxUnavailable": 0, "maxSurge": 0}),
     ),
     Good("maxUnavailable 1% rounds up to 1", cs_strategy(maxUnavailable="1%")),
+    Good(
+        "scaleStrategy.maxUnavailable, disablePVCReuse and a preNormal hook",
+        cloneset(
+            scaleStrategy={"maxUnavailable": "10%", "disablePVCReuse": True},
+            lifecycle={"preNormal": {"finalizersHandler": ["example.com/ready"]}},
+        ),
+    ),
     Good(
         "in-place grace period 0",
         cs_strategy(type="InPlaceIfPossible", inPlaceUpdateStrategy={"gracePeriodSeconds": 0}),
@@ -1766,6 +1805,7 @@ UPDATES = [
             {
                 "spec.replicas": 4,
                 "spec.minReadySeconds": 5,
+                "spec.progressDeadlineSeconds": 600,
                 "spec.revisionHistoryLimit": 3,
                 "spec.lifecycle": {"preDelete": {"finalizersHandler": ["x.io/hold"]}},
                 "spec.updateStrategy.type": "InPlaceIfPossible",
@@ -2041,10 +2081,10 @@ CARRIER = "apps.kruise.io/v1beta1-fields"
     ("annotation", "expected"),
     [
         ("not json", "not JSON"),
-        ('{"status":{}}', "unknown key 'status'"),
-        ('{"spec":{"replicas":1}}', "spec.replicas is not a field that only v1beta1 has"),
+        ("[1]", "must be a JSON object"),
+        ('{"overrides":{"spec":{"converted":1}}}', "overrides[spec]: not a JSON pointer"),
     ],
-    ids=["not JSON", "unknown part", "not a v1beta1-only field"],
+    ids=["not JSON", "not an object", "not a pointer"],
 )
 def test_bad_carrier_annotation_is_refused(
     kruise_plane: ControlPlane, kruise_namespace: str, annotation: str, expected: str

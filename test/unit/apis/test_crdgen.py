@@ -87,10 +87,13 @@ def test_names(plural: str, kind: str, short_names: list[str]) -> None:
     ("plural", "version", "columns"),
     [
         ("clonesets", "v1alpha1", ["DESIRED", "UPDATED", "UPDATED_READY", "READY", "TOTAL", "AGE"]),
+        ("clonesets", "v1beta1", ["DESIRED", "UPDATED", "UPDATED_READY", "READY", "TOTAL", "AGE"]),
         ("statefulsets", "v1alpha1", ["DESIRED", "CURRENT", "UPDATED", "READY", "AGE"]),
         ("statefulsets", "v1beta1", ["DESIRED", "CURRENT", "UPDATED", "READY", "AGE"]),
         ("broadcastjobs", "v1alpha1", ["Desired", "Active", "Succeeded", "Failed", "AGE"]),
+        ("broadcastjobs", "v1beta1", ["Desired", "Active", "Succeeded", "Failed", "AGE"]),
         ("advancedcronjobs", "v1alpha1", ["Schedule", "Type", "LastScheduleTime", "AGE"]),
+        ("advancedcronjobs", "v1beta1", ["Schedule", "Type", "LastScheduleTime", "AGE"]),
     ],
 )
 def test_printer_columns(plural: str, version: str, columns: list[str]) -> None:
@@ -113,14 +116,24 @@ def test_subresources() -> None:
         for version in _crds()[plural]["spec"]["versions"]:
             assert version["subresources"] == {"status": {}, "scale": scale}
     for plural in ("broadcastjobs", "advancedcronjobs"):
-        assert _version(plural, "v1alpha1")["subresources"] == {"status": {}}
+        for version in _crds()[plural]["spec"]["versions"]:
+            assert version["subresources"] == {"status": {}}
 
 
-def test_statefulset_serves_both_versions_stores_v1beta1_and_converts_by_webhook() -> None:
-    spec = _crds()["statefulsets"]["spec"]
+@pytest.mark.parametrize(
+    ("plural", "stored"),
+    [
+        ("statefulsets", "v1beta1"),
+        ("clonesets", "v1alpha1"),
+        ("broadcastjobs", "v1alpha1"),
+        ("advancedcronjobs", "v1alpha1"),
+    ],
+)
+def test_every_kind_serves_both_versions_and_converts_by_webhook(plural: str, stored: str) -> None:
+    spec = _crds()[plural]["spec"]
     assert [(v["name"], v["served"], v["storage"]) for v in spec["versions"]] == [
-        ("v1alpha1", True, False),
-        ("v1beta1", True, True),
+        ("v1alpha1", True, stored == "v1alpha1"),
+        ("v1beta1", True, stored == "v1beta1"),
     ]
     assert spec["conversion"] == {
         "strategy": "Webhook",
@@ -136,8 +149,6 @@ def test_statefulset_serves_both_versions_stores_v1beta1_and_converts_by_webhook
             },
         },
     }
-    for plural in ("clonesets", "broadcastjobs", "advancedcronjobs"):
-        assert "conversion" not in _crds()[plural]["spec"]
 
 
 def test_reserve_ordinals_only_in_v1beta1() -> None:
@@ -158,7 +169,22 @@ def test_reserve_ordinals_only_in_v1beta1() -> None:
         ("clonesets", "v1alpha1", ("spec", "updateStrategy", "maxSurge")),
         ("statefulsets", "v1alpha1", ("spec", "updateStrategy", "rollingUpdate", "maxUnavailable")),
         ("statefulsets", "v1beta1", ("spec", "updateStrategy", "rollingUpdate", "maxUnavailable")),
+        ("clonesets", "v1beta1", ("spec", "updateStrategy", "rollingUpdate", "partition")),
+        ("clonesets", "v1beta1", ("spec", "updateStrategy", "rollingUpdate", "maxSurge")),
+        ("clonesets", "v1beta1", ("spec", "scaleStrategy", "maxUnavailable")),
+        (
+            "clonesets",
+            "v1beta1",
+            (
+                "spec",
+                "updateStrategy",
+                "rollingUpdate",
+                "inPlaceUpdateStrategy",
+                "imagePreDownloadParallelism",
+            ),
+        ),
         ("broadcastjobs", "v1alpha1", ("spec", "parallelism")),
+        ("broadcastjobs", "v1beta1", ("spec", "parallelism")),
         (
             "advancedcronjobs",
             "v1alpha1",
@@ -179,7 +205,11 @@ def test_int_or_string_fields(plural: str, version: str, path: tuple[str, ...]) 
         ("clonesets", "v1alpha1", ("spec", "volumeClaimTemplates", "[]")),
         ("statefulsets", "v1beta1", ("spec", "template")),
         ("statefulsets", "v1beta1", ("spec", "volumeClaimTemplates", "[]")),
+        ("clonesets", "v1beta1", ("spec", "template")),
+        ("clonesets", "v1beta1", ("spec", "volumeClaimTemplates", "[]")),
         ("broadcastjobs", "v1alpha1", ("spec", "template")),
+        ("broadcastjobs", "v1beta1", ("spec", "template")),
+        ("advancedcronjobs", "v1beta1", ("spec", "template", "jobTemplate")),
         ("advancedcronjobs", "v1alpha1", ("spec", "template", "jobTemplate")),
         ("advancedcronjobs", "v1alpha1", ("spec", "template", "broadcastJobTemplate", "metadata")),
     ],
@@ -207,7 +237,10 @@ def test_advancedcronjob_enum_minimums_and_required_fields() -> None:
         ("clonesets", "v1alpha1", ["selector", "template"]),
         ("statefulsets", "v1alpha1", ["selector", "template"]),
         ("statefulsets", "v1beta1", ["selector", "template"]),
+        ("clonesets", "v1beta1", ["selector", "template"]),
         ("broadcastjobs", "v1alpha1", ["template"]),
+        ("broadcastjobs", "v1beta1", ["template"]),
+        ("advancedcronjobs", "v1beta1", ["schedule", "template"]),
     ],
 )
 def test_required_spec_fields(plural: str, version: str, required: list[str]) -> None:
@@ -254,12 +287,18 @@ def test_enums_cover_the_kruise_value_sets() -> None:
         "ReCreate",
         "InPlaceIfPossible",
         "InPlaceOnly",
+        "OnDelete",
     ]
     rolling = ("spec", "updateStrategy", "rollingUpdate", "podUpdatePolicy")
-    assert _schema("statefulsets", "v1beta1", *rolling)["enum"] == [
-        "ReCreate",
-        "InPlaceIfPossible",
-        "InPlaceOnly",
+    for plural in ("statefulsets", "clonesets"):
+        assert _schema(plural, "v1beta1", *rolling)["enum"] == [
+            "ReCreate",
+            "InPlaceIfPossible",
+            "InPlaceOnly",
+        ]
+    assert _schema("clonesets", "v1beta1", "spec", "updateStrategy", "type")["enum"] == [
+        "RollingUpdate",
+        "OnDelete",
     ]
     assert _schema("broadcastjobs", "v1alpha1", "status", "phase")["enum"] == [
         "running",
@@ -321,3 +360,39 @@ def test_generated_yaml_has_no_anchors() -> None:
     for text in generated_files().values():
         assert "&id" not in text
         assert "*id" not in text
+
+
+def test_cloneset_v1beta1_spells_the_v1_9_fields() -> None:
+    scale = _schema("clonesets", "v1beta1", "spec", "scaleStrategy")["properties"]
+    assert sorted(scale) == [
+        "enablePVCReuse",
+        "excludePreparingDelete",
+        "maxUnavailable",
+        "podsToDelete",
+    ]
+    strategy = _schema("clonesets", "v1beta1", "spec", "updateStrategy")["properties"]
+    assert sorted(strategy) == ["rollingUpdate", "type"]
+    assert sorted(strategy["rollingUpdate"]["properties"]) == [
+        "inPlaceUpdateStrategy",
+        "maxSurge",
+        "maxUnavailable",
+        "partition",
+        "paused",
+        "podUpdatePolicy",
+        "priorityStrategy",
+        "scatterStrategy",
+    ]
+    alpha = _schema("clonesets", "v1alpha1", "spec")["properties"]
+    beta = _schema("clonesets", "v1beta1", "spec")["properties"]
+    assert sorted(alpha) == sorted(beta)
+    for name in alpha.keys() - {"scaleStrategy", "updateStrategy"}:
+        assert alpha[name] == beta[name], name
+    assert (
+        _version("clonesets", "v1alpha1")["schema"]["openAPIV3Schema"]["properties"]["status"]
+        == _version("clonesets", "v1beta1")["schema"]["openAPIV3Schema"]["properties"]["status"]
+    )
+
+
+@pytest.mark.parametrize("plural", ["broadcastjobs", "advancedcronjobs"])
+def test_jobs_have_the_same_schema_in_both_versions(plural: str) -> None:
+    assert _version(plural, "v1alpha1")["schema"] == _version(plural, "v1beta1")["schema"]

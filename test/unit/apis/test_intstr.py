@@ -72,6 +72,44 @@ def test_cloneset_partition_rounds_up_and_defaults_to_zero() -> None:
     assert cloneset_partition(None, 10) == 0
 
 
+# OpenKruise v1.9's cases (CalculatePartitionReplicas): a percentage under 100% of more
+# than one replica updates at least one pod; the result lies within 0 and replicas.
+@pytest.mark.parametrize(
+    ("partition", "replicas", "expected"),
+    [
+        pytest.param("99%", 4, 3, id="99%-of-4-updates-one"),
+        pytest.param("99%", 9, 8, id="99%-of-9"),
+        pytest.param("90%", 10, 9, id="90%-of-10"),
+        pytest.param("99%", 99, 98, id="99%-of-99"),
+        pytest.param("100%", 99, 99, id="100%-keeps-all"),
+        pytest.param("0%", 99, 0, id="0%"),
+        pytest.param("99%", 0, 0, id="no-replicas"),
+        pytest.param("99%", 1, 1, id="one-replica-rounds-up"),
+        pytest.param(10, 10, 10, id="count-equal-to-replicas"),
+        pytest.param(12, 10, 10, id="count-capped-at-replicas"),
+        pytest.param(5, 10, 5, id="count"),
+    ],
+)
+def test_cloneset_partition_like_openkruise_v1_9(
+    partition: int | str, replicas: int, expected: int
+) -> None:
+    assert cloneset_partition(partition, replicas) == expected
+
+
+@given(st.integers(0, 100), st.integers(0, 10_000))
+def test_cloneset_partition_percent_keeps_and_updates_at_least_one(
+    percent: int, replicas: int
+) -> None:
+    kept = cloneset_partition(f"{percent}%", replicas)
+    assert 0 <= kept <= replicas
+    if percent > 0 and replicas > 0:
+        assert kept >= 1, "any percentage above 0% keeps an old pod"
+    if percent < 100 and replicas > 1:
+        assert kept <= replicas - 1, "any percentage below 100% updates a pod"
+    if percent == 100:
+        assert kept == replicas
+
+
 def test_cloneset_max_surge_rounds_up_and_defaults_to_zero() -> None:
     assert cloneset_max_surge("50%", 3) == 2
     assert cloneset_max_surge("10%", 3) == 1

@@ -8,6 +8,7 @@ from kruise.apis.apps import v1alpha1, v1beta1
 from kruise.apis.apps.v1alpha1 import advancedcronjob as acj
 from kruise.apis.apps.v1alpha1 import (
     broadcastjob,
+    cloneset,
     kube,
     pub,
     statefulset,
@@ -36,6 +37,7 @@ def test_constants_enumerate_their_literal_types() -> None:
         pub.IN_PLACE_ONLY,
     )
     assert get_args(pub.LifecycleState) == (
+        pub.LIFECYCLE_PREPARING_NORMAL,
         pub.LIFECYCLE_NORMAL,
         pub.LIFECYCLE_PREPARING_UPDATE,
         pub.LIFECYCLE_UPDATING,
@@ -45,6 +47,12 @@ def test_constants_enumerate_their_literal_types() -> None:
     assert get_args(statefulset.PodManagementPolicyType) == (
         statefulset.ORDERED_READY_POD_MANAGEMENT,
         statefulset.PARALLEL_POD_MANAGEMENT,
+    )
+    assert get_args(cloneset.CloneSetUpdateStrategyType) == (
+        pub.RECREATE,
+        pub.IN_PLACE_IF_POSSIBLE,
+        pub.IN_PLACE_ONLY,
+        statefulset.ON_DELETE_STRATEGY_TYPE,
     )
     assert get_args(statefulset.StatefulSetUpdateStrategyType) == (
         statefulset.ROLLING_UPDATE_STRATEGY_TYPE,

@@ -7,7 +7,16 @@ from typing import Any
 
 import pytest
 
-from kruise.util.lifecycle import is_hooked, is_normal, state_metadata, state_of, state_patch
+from kruise.util.lifecycle import (
+    is_all_hooked,
+    is_hooked,
+    is_normal,
+    is_scheduled,
+    may_become_normal,
+    state_metadata,
+    state_of,
+    state_patch,
+)
 from kruise.util.pods import format_time
 
 Obj = dict[str, Any]
@@ -37,7 +46,8 @@ def pod(
 
 
 @pytest.mark.parametrize(
-    "state", ["Normal", "PreparingUpdate", "Updating", "Updated", "PreparingDelete"]
+    "state",
+    ["PreparingNormal", "Normal", "PreparingUpdate", "Updating", "Updated", "PreparingDelete"],
 )
 def test_state_of(state: str) -> None:
     assert state_of(pod(state=state)) == state
@@ -55,7 +65,14 @@ def test_no_state(obj: Obj) -> None:
 
 def test_is_normal() -> None:
     assert is_normal(pod(state="Normal"))
-    for state in ("PreparingUpdate", "Updating", "Updated", "PreparingDelete", "normal"):
+    for state in (
+        "PreparingNormal",
+        "PreparingUpdate",
+        "Updating",
+        "Updated",
+        "PreparingDelete",
+        "normal",
+    ):
         assert not is_normal(pod(state=state)), state
 
 
@@ -160,3 +177,66 @@ def test_state_patch_touches_only_the_state_label() -> None:
     assert set(patch) == {"metadata"}
     assert set(patch["metadata"]["labels"]) == {STATE}
     assert original == before
+
+
+# --- is_all_hooked, may_become_normal (preNormal) ----------------------------------------------
+
+BOTH = {"labelsHandler": {"a": "1", "b": "2"}, "finalizersHandler": ["f/1", "f/2"]}
+
+
+@pytest.mark.parametrize(
+    ("labels", "finalizers", "expected"),
+    [
+        ({"a": "1", "b": "2"}, ["f/1", "f/2", "other"], True),
+        ({"a": "1"}, ["f/1", "f/2"], False),
+        ({"a": "1", "b": "3"}, ["f/1", "f/2"], False),
+        ({"a": "1", "b": "2"}, ["f/1"], False),
+        ({"a": "1", "b": "2"}, None, False),
+    ],
+    ids=["all", "a-label-missing", "a-label-differs", "a-finalizer-missing", "no-finalizers"],
+)
+def test_is_all_hooked(
+    labels: dict[str, str], finalizers: list[str] | None, expected: bool
+) -> None:
+    obj = pod(labels=labels, finalizers=finalizers)
+    assert is_all_hooked(obj, BOTH) is expected
+    # is_hooked wants one of them, is_all_hooked every one.
+    assert is_hooked(obj, BOTH)
+
+
+def test_is_all_hooked_without_a_hook_or_with_an_empty_one() -> None:
+    assert not is_all_hooked(pod(), None)
+    assert is_all_hooked(pod(), {})
+
+
+def scheduled(obj: Obj, node: str | None = "node-1") -> Obj:
+    obj["spec"] = {"nodeName": node} if node is not None else {}
+    return obj
+
+
+def test_is_scheduled() -> None:
+    assert is_scheduled(scheduled(pod()))
+    assert not is_scheduled(scheduled(pod(), ""))
+    assert not is_scheduled(scheduled(pod(), None))
+    assert not is_scheduled(pod())
+
+
+@pytest.mark.parametrize(("status", "expected"), [("True", True), ("False", False)])
+def test_is_scheduled_by_the_pod_scheduled_condition(status: str, expected: bool) -> None:
+    obj = pod()
+    obj["status"] = {"conditions": [{"type": "PodScheduled", "status": status}]}
+    assert is_scheduled(obj) is expected
+
+
+@pytest.mark.parametrize("hooks", [None, {}, {"preDelete": BOTH}], ids=["none", "empty", "other"])
+def test_without_pre_normal_a_pod_becomes_normal_once_scheduled(hooks: Obj | None) -> None:
+    assert not may_become_normal(hooks, pod(state="PreparingNormal"))
+    assert may_become_normal(hooks, scheduled(pod(state="PreparingNormal")))
+
+
+def test_with_pre_normal_a_pod_becomes_normal_once_it_carries_the_whole_hook() -> None:
+    hooks = {"preNormal": {"finalizersHandler": ["example.com/ready"]}}
+    waiting = scheduled(pod(state="PreparingNormal"))
+    assert not may_become_normal(hooks, waiting)
+    done = pod(state="PreparingNormal", finalizers=["example.com/ready"])
+    assert may_become_normal(hooks, done)  # the hook alone decides, scheduled or not

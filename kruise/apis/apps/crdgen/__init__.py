@@ -20,8 +20,12 @@ Choices made here:
 - Closed value sets (``Literal`` types) are schema enums, so a typo is refused even
   where no webhook runs; the few numeric bounds are OpenKruise's (``Minimum`` markers).
   Rules that relate fields stay with the validating webhook.
-- StatefulSet serves v1alpha1 and v1beta1, stores v1beta1, and converts through the
-  manager's webhook in kube-system; the certificate controller injects the caBundle.
+- Every kind serves v1alpha1 and v1beta1 and converts through the manager's webhook in
+  kube-system; the certificate controller injects the caBundle. StatefulSet stores
+  v1beta1, as OpenKruise v0.7.0 did. CloneSet, BroadcastJob and AdvancedCronJob store
+  v1alpha1 (OpenKruise v1.9 stores v1beta1): the objects already in etcd and the
+  controllers, which read v1alpha1, keep working unchanged, and only v1beta1 requests
+  go through the webhook.
 """
 
 from kruise.apis.apps.crdgen.files import generated_files, stale_files, write_files

@@ -1,4 +1,4 @@
-"""The four apps.kruise.io kinds as CRDs: names, versions, columns, subresources."""
+"""The four apps.kruise.io kinds as CRDs: names, versions, columns, subresources, conversion."""
 
 from __future__ import annotations
 
@@ -19,10 +19,32 @@ def _integer(name: str, json_path: str, description: str) -> PrinterColumn:
 
 AGE = PrinterColumn("AGE", ".metadata.creationTimestamp", "date", "Time since creation.")
 
+# Every kind converts between its two versions through the manager's /convert webhook; the
+# certificate controller injects the caBundle (and a URL instead of the Service when the
+# manager runs outside the cluster).
+WEBHOOK_CONVERSION: Final = {
+    "strategy": "Webhook",
+    "webhook": {
+        "conversionReviewVersions": list(CONVERSION_REVIEW_VERSIONS),
+        "clientConfig": {
+            "service": {
+                "namespace": WEBHOOK_SERVICE_NAMESPACE,
+                "name": WEBHOOK_SERVICE_NAME,
+                "path": CONVERSION_PATH,
+                "port": 443,
+            }
+        },
+    },
+}
+
 CLONESET = CustomResource(
     resource=v1alpha1.CLONESETS,
     short_names=("clone",),
-    versions=(ServedVersion("v1alpha1", v1alpha1.CloneSet),),
+    # Stored as v1alpha1: what is in etcd and what the controller reads stay as they were.
+    versions=(
+        ServedVersion("v1alpha1", v1alpha1.CloneSet),
+        ServedVersion("v1beta1", v1beta1.CloneSet, storage=False),
+    ),
     columns=(
         _integer("DESIRED", ".spec.replicas", "Desired pods."),
         _integer("UPDATED", ".status.updatedReplicas", "Pods at the update revision."),
@@ -34,6 +56,7 @@ CLONESET = CustomResource(
         AGE,
     ),
     scale=True,
+    conversion=WEBHOOK_CONVERSION,
 )
 
 STATEFULSET = CustomResource(
@@ -51,26 +74,16 @@ STATEFULSET = CustomResource(
         AGE,
     ),
     scale=True,
-    conversion={
-        "strategy": "Webhook",
-        "webhook": {
-            "conversionReviewVersions": list(CONVERSION_REVIEW_VERSIONS),
-            "clientConfig": {
-                "service": {
-                    "namespace": WEBHOOK_SERVICE_NAMESPACE,
-                    "name": WEBHOOK_SERVICE_NAME,
-                    "path": CONVERSION_PATH,
-                    "port": 443,
-                }
-            },
-        },
-    },
+    conversion=WEBHOOK_CONVERSION,
 )
 
 BROADCASTJOB = CustomResource(
     resource=v1alpha1.BROADCASTJOBS,
     short_names=("bcj",),
-    versions=(ServedVersion("v1alpha1", v1alpha1.BroadcastJob),),
+    versions=(
+        ServedVersion("v1alpha1", v1alpha1.BroadcastJob),
+        ServedVersion("v1beta1", v1beta1.BroadcastJob, storage=False),
+    ),
     columns=(
         _integer("Desired", ".status.desired", "Nodes that should run a pod."),
         _integer("Active", ".status.active", "Pods running."),
@@ -78,12 +91,16 @@ BROADCASTJOB = CustomResource(
         _integer("Failed", ".status.failed", "Pods that failed."),
         AGE,
     ),
+    conversion=WEBHOOK_CONVERSION,
 )
 
 ADVANCEDCRONJOB = CustomResource(
     resource=v1alpha1.ADVANCEDCRONJOBS,
     short_names=("acj",),
-    versions=(ServedVersion("v1alpha1", v1alpha1.AdvancedCronJob),),
+    versions=(
+        ServedVersion("v1alpha1", v1alpha1.AdvancedCronJob),
+        ServedVersion("v1beta1", v1beta1.AdvancedCronJob, storage=False),
+    ),
     columns=(
         PrinterColumn("Schedule", ".spec.schedule", "string", "The cron schedule."),
         PrinterColumn("Type", ".status.type", "string", "Job or BroadcastJob."),
@@ -92,6 +109,7 @@ ADVANCEDCRONJOB = CustomResource(
         ),
         AGE,
     ),
+    conversion=WEBHOOK_CONVERSION,
 )
 
 CUSTOM_RESOURCES: Final = (ADVANCEDCRONJOB, BROADCASTJOB, CLONESET, STATEFULSET)

@@ -1,6 +1,6 @@
 """CloneSet: a set of interchangeable pods, updated by re-creation or in place."""
 
-from typing import Annotated, Final, Required, TypedDict
+from typing import Annotated, Final, Literal, Required, TypedDict
 
 from kruise.apis.apps.intstr import IntOrString
 from kruise.apis.apps.schema import Doc, Int32, Int64, Time
@@ -13,16 +13,25 @@ from kruise.apis.apps.v1alpha1.kube import (
 from kruise.apis.apps.v1alpha1.pub import (
     InPlaceUpdateStrategy,
     Lifecycle,
-    PodUpdateStrategyType,
     UpdatePriorityStrategy,
 )
 from kruise.runtime.client.types import ObjectMeta
 
-CloneSetUpdateStrategyType = PodUpdateStrategyType
+# The pod update types, plus OnDelete: the controller updates no pod, and a pod someone
+# deletes comes back at the update revision.
+CloneSetUpdateStrategyType = Literal["ReCreate", "InPlaceIfPossible", "InPlaceOnly", "OnDelete"]
 
 # Status condition types, set while scaling or updating fails.
 CLONESET_FAILED_SCALE: Final = "FailedScale"
 CLONESET_FAILED_UPDATE: Final = "FailedUpdate"
+# The condition type that tells how a rollout is going (set only with
+# spec.progressDeadlineSeconds), and its reasons, as OpenKruise writes them.
+CLONESET_PROGRESSING: Final = "Progressing"
+CLONESET_AVAILABLE: Final = "CloneSetAvailable"
+CLONESET_PROGRESS_UPDATED: Final = "CloneSetUpdated"
+CLONESET_PROGRESS_PAUSED: Final = "CloneSetPaused"
+CLONESET_PROGRESS_PARTITION_AVAILABLE: Final = "ProgressPartitionAvailable"
+CLONESET_PROGRESS_DEADLINE_EXCEEDED: Final = "ProgressDeadlineExceeded"
 
 
 class CloneSetScaleStrategy(TypedDict, total=False):
@@ -31,6 +40,20 @@ class CloneSetScaleStrategy(TypedDict, total=False):
     podsToDelete: Annotated[
         list[str],
         Doc("Names of pods to delete; replacements are created if replicas need them."),
+    ]
+    maxUnavailable: Annotated[
+        IntOrString,
+        Doc(
+            "Scale-out creates pods only while fewer than this many are unavailable: a "
+            "count, or a percentage of replicas rounded up. Unset: no limit."
+        ),
+    ]
+    disablePVCReuse: Annotated[
+        bool,
+        Doc(
+            "Delete the claims of a pod that is gone instead of giving them to its "
+            "replacement. Default false."
+        ),
     ]
 
 
@@ -46,13 +69,16 @@ class CloneSetUpdateStrategy(TypedDict, total=False):
 
     type: Annotated[
         CloneSetUpdateStrategyType,
-        Doc("ReCreate (the default), InPlaceIfPossible or InPlaceOnly."),
+        Doc(
+            "ReCreate (the default), InPlaceIfPossible, InPlaceOnly, or OnDelete (pods are "
+            "updated only when someone deletes them)."
+        ),
     ]
     partition: Annotated[
         IntOrString,
         Doc(
-            "Pods to keep at old revisions: a count, or a percentage of replicas rounded up. "
-            "Default 0."
+            "Pods to keep at old revisions: a count, or a percentage of replicas rounded up "
+            "that still updates at least one pod when below 100%. Default 0."
         ),
     ]
     maxUnavailable: Annotated[
@@ -101,6 +127,14 @@ class CloneSetSpec(TypedDict, total=False):
         Int32, Doc("Seconds a new pod must be ready before it counts as available.")
     ]
     lifecycle: Lifecycle
+    progressDeadlineSeconds: Annotated[
+        Int32,
+        Doc(
+            "Seconds a rollout may take to become available (or to reach its partition) "
+            "before the Progressing condition reports ProgressDeadlineExceeded; time paused "
+            "does not count. Unset or 2147483647: no deadline and no Progressing condition."
+        ),
+    ]
 
 
 class CloneSetCondition(TypedDict, total=False):
@@ -108,6 +142,7 @@ class CloneSetCondition(TypedDict, total=False):
 
     type: Required[str]
     status: Required[ConditionStatus]
+    lastUpdateTime: Time
     lastTransitionTime: Time
     reason: str
     message: str
@@ -123,6 +158,12 @@ class CloneSetStatus(TypedDict, total=False):
     updatedReplicas: Annotated[Int32, Doc("Active pods at the update revision.")]
     updatedReadyReplicas: Annotated[
         Int32, Doc("Active pods at the update revision that are ready.")
+    ]
+    updatedAvailableReplicas: Annotated[
+        Int32, Doc("Active pods at the update revision that are available.")
+    ]
+    expectedUpdatedReplicas: Annotated[
+        Int32, Doc("Pods the update should bring to the update revision: replicas - partition.")
     ]
     updateRevision: Annotated[str, Doc("The ControllerRevision pods are updated to.")]
     currentRevision: Annotated[

@@ -18,7 +18,10 @@ IN_PLACE_UPDATE_READY: Final = "InPlaceUpdateReady"
 START_IN_PLACE_UPDATE_REASON: Final = "StartInPlaceUpdate"
 
 # Values of the lifecycle.apps.kruise.io/state label.
-LifecycleState = Literal["Normal", "PreparingUpdate", "Updating", "Updated", "PreparingDelete"]
+LifecycleState = Literal[
+    "PreparingNormal", "Normal", "PreparingUpdate", "Updating", "Updated", "PreparingDelete"
+]
+LIFECYCLE_PREPARING_NORMAL: Final = "PreparingNormal"
 LIFECYCLE_NORMAL: Final = "Normal"
 LIFECYCLE_PREPARING_UPDATE: Final = "PreparingUpdate"
 LIFECYCLE_UPDATING: Final = "Updating"
@@ -72,7 +75,14 @@ class LifecycleHook(TypedDict, total=False):
 
 
 class Lifecycle(TypedDict, total=False):
-    """Hooks that hold a pod before it is deleted or updated in place."""
+    """Hooks that hold a pod once created, before deletion and around in-place updates."""
 
     preDelete: LifecycleHook
     inPlaceUpdate: LifecycleHook
+    preNormal: Annotated[
+        LifecycleHook,
+        Doc(
+            "A new pod stays PreparingNormal (not available) until it carries every label "
+            "and finalizer of this hook; without it, until it is scheduled."
+        ),
+    ]

@@ -13,6 +13,12 @@ CONTROLLER_REVISION_HASH_LABEL: Final = "controller-revision-hash"
 CLONESET_INSTANCE_ID_LABEL: Final = "apps.kruise.io/cloneset-instance-id"
 # Any value marks a CloneSet pod for deletion (replaced if replicas still need it).
 SPECIFIED_DELETE_LABEL: Final = "apps.kruise.io/specified-delete"
+# On a CloneSet, "true" makes scaling leave out pods in PreparingDelete, so pods held by a
+# preDelete hook are replaced at once (also for every CloneSet with the manager's flag
+# --cloneset-scaling-exclude-preparing-delete).
+CLONESET_SCALING_EXCLUDE_PREPARING_DELETE_LABEL: Final = (
+    "apps.kruise.io/cloneset-scaling-exclude-preparing-delete"
+)
 
 # Lifecycle hooks: the pod's state (see pub.LifecycleState) and when it last changed.
 LIFECYCLE_STATE_LABEL: Final = "lifecycle.apps.kruise.io/state"

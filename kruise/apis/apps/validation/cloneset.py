@@ -5,7 +5,8 @@ Beyond v0.7.0: int-or-percent strings must carry ``%`` and percentages lie withi
 in-place grace period must not be negative; the pod template is checked for mistakes that
 would stop every pod creation; claim templates need unique names; and the InPlaceOnly rule
 allows exactly container image replacements. A pod in ``podsToDelete`` without an owner is
-reported, not a crash.
+reported, not a crash. ``progressDeadlineSeconds`` (added in later OpenKruise) follows
+OpenKruise v1.9: not negative, and above minReadySeconds unless it is maxInt32.
 
 Pods named in ``scaleStrategy.podsToDelete`` need the API: the caller reads them and passes
 what it found as ``pods`` (see ``pods_to_look_up``), so this module stays pure.
@@ -17,7 +18,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kruise.apis.apps.intstr import CLONESET_DEFAULT_MAX_UNAVAILABLE, parse_int_or_percent
+from kruise.apis.apps.intstr import (
+    CLONESET_DEFAULT_MAX_UNAVAILABLE,
+    MAX_INT32,
+    parse_int_or_percent,
+)
 from kruise.apis.apps.validation import names
 from kruise.apis.apps.validation._json import is_int, items, obj, string
 from kruise.apis.apps.validation.field import (
@@ -46,7 +51,8 @@ from kruise.apis.apps.validation.strategy import (
     validate_scatter_strategy,
 )
 
-UPDATE_STRATEGY_TYPES = ("ReCreate", "InPlaceIfPossible", "InPlaceOnly")
+# OnDelete is OpenKruise v1.9's (v1beta1's type, kept by its conversion to v1alpha1).
+UPDATE_STRATEGY_TYPES = ("ReCreate", "InPlaceIfPossible", "InPlaceOnly", "OnDelete")
 # In the order the update error lists them.
 MUTABLE_SPEC_FIELDS = (
     "replicas",
@@ -55,6 +61,7 @@ MUTABLE_SPEC_FIELDS = (
     "scaleStrategy",
     "updateStrategy",
     "minReadySeconds",
+    "progressDeadlineSeconds",
     "revisionHistoryLimit",
 )
 
@@ -146,10 +153,43 @@ def _validate_spec(spec: Mapping[str, Any]) -> ErrorList:
     errors += validate_nonnegative(
         spec.get("revisionHistoryLimit"), SPEC.child("revisionHistoryLimit")
     )
+    errors += _validate_progress_deadline(
+        spec.get("progressDeadlineSeconds"), spec.get("minReadySeconds")
+    )
     replicas = spec.get("replicas")
     errors += _validate_update_strategy(
         obj(spec.get("updateStrategy")), replicas if is_int(replicas) else 1
     )
+    errors += _validate_scale_max_unavailable(obj(spec.get("scaleStrategy")).get("maxUnavailable"))
+    return errors
+
+
+def _validate_scale_max_unavailable(value: object) -> ErrorList:
+    """``scaleStrategy.maxUnavailable``: a count or percentage above 0. OpenKruise v1.9
+    admits 0, which stops every scale-out for good; unset is the way to say no limit."""
+    if value is None:
+        return []
+    at = SPEC.child("scaleStrategy", "maxUnavailable")
+    parsed, errors = validate_int_or_percent(value, at)
+    if parsed is not None and parsed.value == 0:
+        errors.append(
+            invalid(at, value, "must be greater than 0 (0 stops every scale-out; unset: no limit)")
+        )
+    return errors
+
+
+def _validate_progress_deadline(deadline: object, min_ready: object) -> ErrorList:
+    """Not negative, an int32 (OpenKruise's decoding refuses more) and, unless it is
+    maxInt32 (no deadline), above minReadySeconds: a pod must be able to become available
+    before the deadline passes."""
+    at = SPEC.child("progressDeadlineSeconds")
+    errors = validate_nonnegative(deadline, at)
+    if not is_int(deadline) or deadline == MAX_INT32:
+        return errors
+    if deadline > MAX_INT32:
+        return [invalid(at, deadline, f"must be less than or equal to {MAX_INT32}")]
+    if deadline <= (min_ready if is_int(min_ready) else 0):
+        errors.append(invalid(at, deadline, "must be greater than minReadySeconds"))
     return errors
 
 

@@ -5,6 +5,9 @@ strategy already resolved from the spec (``sync.strategy``).
 ``update_count`` its update phase (``calculateUpdateCount``), including the worked
 examples of its unit tests. ``deletable_specified`` is ours: v0.7.0 deletes every pod
 named for deletion at once, we keep at least ``replicas - maxUnavailable`` pods ready.
+From OpenKruise v1.x: ``scale_up_limit`` (``scaleStrategy.maxUnavailable``), pods in
+``PreparingUpdate`` counted as updated while scaling (``is_pod_update``, behind the
+``PreparingUpdateAsUpdate`` gate), and ``counted_for_surge`` (scalingExcludePreparingDelete).
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from typing import Any
 from kruise.apis.apps.v1alpha1 import (
     CONTROLLER_REVISION_HASH_LABEL,
     IN_PLACE_UPDATE_READY,
+    LIFECYCLE_PREPARING_DELETE,
+    LIFECYCLE_PREPARING_UPDATE,
     SPECIFIED_DELETE_LABEL,
 )
 from kruise.runtime.meta import labels_of, name_of
@@ -35,6 +40,15 @@ def revision_of(pod: Pod) -> str:
     return str(
         ((pod.get("metadata") or {}).get("labels") or {}).get(CONTROLLER_REVISION_HASH_LABEL) or ""
     )
+
+
+def is_pod_update(pod: Pod, update_revision: str, preparing_update_as_update: bool) -> bool:
+    """Counts as an update-revision pod when scaling: at that revision, or (with
+    ``preparing_update_as_update``) held by the inPlaceUpdate hook on its way there, so a
+    pod recreated or added meanwhile keeps the old revision the partition asks for."""
+    if preparing_update_as_update and lifecycle.state_of(pod) == LIFECYCLE_PREPARING_UPDATE:
+        return True
+    return revision_of(pod) == update_revision
 
 
 def is_specified_delete(pod: Pod, pods_to_delete: Sequence[str] = ()) -> bool:
@@ -62,11 +76,15 @@ def calculate_diffs(
     pods: Sequence[Pod],
     current_revision: str,
     update_revision: str,
+    *,
+    preparing_update_as_update: bool = False,
 ) -> ScaleDiffs:
     replicas = rollout.replicas
     current_diff = surge = 0
     if update_revision != current_revision:
-        not_updated = sum(1 for p in pods if revision_of(p) != update_revision)
+        not_updated = sum(
+            1 for p in pods if not is_pod_update(p, update_revision, preparing_update_as_update)
+        )
         current_diff = not_updated - min(rollout.partition, replicas)
         if current_diff > 0:
             surge = min(rollout.max_surge, current_diff)
@@ -93,6 +111,44 @@ def choose_pods_to_delete(
 def surge_headroom(rollout: Rollout, active: int) -> int:
     """How many pods may still be created before there are replicas + maxSurge."""
     return max(0, rollout.replicas + rollout.max_surge - active)
+
+
+def counted_for_surge(active: Sequence[Pod], exclude_preparing_delete: bool) -> int:
+    """The active pods ``surge_headroom`` counts: all of them, or, with
+    scalingExcludePreparingDelete, all but those a preDelete hook holds, so that those are
+    replaced at once."""
+    if not exclude_preparing_delete:
+        return len(active)
+    return sum(1 for p in active if lifecycle.state_of(p) != LIFECYCLE_PREPARING_DELETE)
+
+
+def scale_up_limit(
+    limit: int | None,
+    pods: Sequence[Pod],
+    *,
+    min_ready_seconds: int,
+    now: float,
+    pods_to_delete: Sequence[str] = (),
+) -> int | None:
+    """How many pods scale-out may create now under ``scaleStrategy.maxUnavailable``
+    (``limit``; None: no limit): the limit less the pods already unavailable.
+
+    Unavailable, as OpenKruise v1.x counts them: pods in ``PreparingDelete``, and pods not
+    marked for deletion that are not available (``is_update_ready``: ready for
+    ``minReadySeconds``, not mid in-place update, in the ``Normal`` state, so a new pod
+    still ``PreparingNormal`` counts). Pods marked for deletion are left out.
+    """
+    if limit is None:
+        return None
+
+    def unavailable(pod: Pod) -> bool:
+        if lifecycle.state_of(pod) == LIFECYCLE_PREPARING_DELETE:
+            return True
+        if is_specified_delete(pod, pods_to_delete):
+            return False
+        return not is_update_ready(pod, min_ready_seconds, now)
+
+    return max(limit - sum(1 for p in pods if unavailable(p)), 0)
 
 
 def deletable_specified(

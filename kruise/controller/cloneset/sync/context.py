@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from kruise.controller.cloneset.revision import Revisions
-from kruise.controller.cloneset.sync.strategy import CloneSetStrategy
+from kruise.controller.cloneset.sync.strategy import CloneSetOptions, CloneSetStrategy
 from kruise.runtime.client import PODS, Client, PatchType
 from kruise.runtime.clock import Clock
 from kruise.runtime.events import EventRecorder
@@ -31,6 +31,8 @@ class Deps:
     update_expectations: UpdateExpectations
     resource_versions: ResourceVersionExpectations
     updater: InPlaceUpdater
+    options: CloneSetOptions = field(default_factory=CloneSetOptions)
+    """What the manager's flags set for every CloneSet (feature gates and the like)."""
 
 
 @dataclass(frozen=True)

@@ -4,26 +4,41 @@ Order of business, as in OpenKruise v0.7.0: pods named for deletion, then missin
 then surplus pods. Two changes: replacements for named pods are created first when
 ``maxSurge`` leaves room, and named pods that are ready go only while enough ready pods
 remain (``calculate.deletable_specified``).
+
+From OpenKruise v1.x:
+
+- new pods start ``PreparingNormal`` (the update phase moves them to ``Normal``), and so
+  do pods whose deletion a scale-out cancels;
+- ``scaleStrategy.maxUnavailable`` caps creations while pods are unavailable (a
+  ``ScaleUpLimited`` warning says so);
+- with scalingExcludePreparingDelete, pods a preDelete hook holds are replaced at once;
+- with the ``PreparingUpdateAsUpdate`` gate, pods in ``PreparingUpdate`` count as updated;
+- with ``scaleStrategy.disablePVCReuse``, claims no active pod uses are deleted first, so
+  a recreated pod gets new ones.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from kruise.apis.apps.v1alpha1 import (
-    LIFECYCLE_NORMAL,
     LIFECYCLE_PREPARING_DELETE,
+    LIFECYCLE_PREPARING_NORMAL,
 )
 from kruise.controller.cloneset import instances
 from kruise.controller.cloneset.sync.calculate import (
+    ScaleDiffs,
     calculate_diffs,
     choose_pods_to_delete,
+    counted_for_surge,
     deletable_specified,
+    is_pod_update,
     is_specified_delete,
-    revision_of,
+    scale_up_limit,
     surge_headroom,
 )
 from kruise.controller.cloneset.sync.context import Deps, SyncInput, set_lifecycle_state
@@ -37,6 +52,7 @@ from kruise.runtime.client import (
 )
 from kruise.runtime.expectations import ScaleAction
 from kruise.runtime.meta import name_of
+from kruise.runtime.reconcile import ReconcileError
 from kruise.util import lifecycle
 
 Pod = Mapping[str, Any]
@@ -49,12 +65,14 @@ class ScaleResult:
     error: Exception | None = None
 
 
-class ScaleError(Exception):
-    """Some pods or claims could not be created or deleted."""
+class ScaleError(ReconcileError):
+    """Some pods or claims could not be created or deleted (the API server refused)."""
 
 
 async def scale(deps: Deps, sync: SyncInput) -> ScaleResult:
     strategy = sync.strategy
+    if strategy.disable_pvc_reuse:
+        sync = await _drop_unused_claims(deps, sync)
     specified = [p for p in sync.active if is_specified_delete(p, strategy.pods_to_delete)]
     specified_names = {name_of(p) for p in specified}
     preparing = [
@@ -69,34 +87,101 @@ async def scale(deps: Deps, sync: SyncInput) -> ScaleResult:
     gone = {name_of(p) for p in to_delete}
     kept = [p for p in sync.active if name_of(p) not in gone]
     revisions = sync.revisions
-    diffs = calculate_diffs(strategy, kept, revisions.current_name, revisions.update_name)
-    if diffs.total < 0:
-        count = -diffs.total
-        if to_delete:
-            count = min(count, surge_headroom(strategy, len(sync.active)))
-        if count > 0:
-            current_count = min(diffs.current_revision_creations, count)
-            return await _create(deps, sync, count, current_count)
+    as_update = strategy.preparing_update_as_update
+    diffs = calculate_diffs(
+        strategy,
+        kept,
+        revisions.current_name,
+        revisions.update_name,
+        preparing_update_as_update=as_update,
+    )
+    count = _creations(deps, sync, diffs, deleting=bool(to_delete))
+    if count > 0:
+        current_count = min(diffs.current_revision_creations, count)
+        return await _create(deps, sync, count, current_count)
     if to_delete:
         chosen = deletable_specified(strategy, to_delete, sync.active)
         return await _delete(deps, sync, chosen) if chosen else ScaleResult(modified=False)
     if diffs.total > 0:
-        updated = [p for p in kept if revision_of(p) == revisions.update_name]
-        not_updated = [p for p in kept if revision_of(p) != revisions.update_name]
+        updated = [p for p in kept if is_pod_update(p, revisions.update_name, as_update)]
+        not_updated = [p for p in kept if not is_pod_update(p, revisions.update_name, as_update)]
         chosen = choose_pods_to_delete(diffs.total, diffs.current_revision, not_updated, updated)
         return await _delete(deps, sync, chosen)
     return ScaleResult(modified=False)
 
 
+def _creations(deps: Deps, sync: SyncInput, diffs: ScaleDiffs, *, deleting: bool) -> int:
+    """How many pods to create now: the shortfall, within replicas + maxSurge while pods
+    are on their way out, and within ``scaleStrategy.maxUnavailable``."""
+    if diffs.total >= 0:
+        return 0
+    strategy = sync.strategy
+    count = -diffs.total
+    if deleting:
+        counted = counted_for_surge(sync.active, strategy.exclude_preparing_delete)
+        count = min(count, surge_headroom(strategy, counted))
+    limit = scale_up_limit(
+        strategy.scale_max_unavailable,
+        sync.active,
+        min_ready_seconds=strategy.min_ready_seconds,
+        now=deps.clock.wall(),
+        pods_to_delete=strategy.pods_to_delete,
+    )
+    if limit is not None and limit < count:
+        deps.recorder.event(
+            dict(sync.cloneset),
+            "Warning",
+            "ScaleUpLimited",
+            f"scaleUp is limited because of scaleStrategy.maxUnavailable, limit: {limit}",
+        )
+        count = limit
+    return count
+
+
+async def _drop_unused_claims(deps: Deps, sync: SyncInput) -> SyncInput:
+    """With ``disablePVCReuse``: delete the claims no active pod uses (their pod is gone,
+    finished or terminating) and go on without them, so new pods get new claims.
+
+    OpenKruise v1.x hands the claims of a pod still terminating over to that pod (an
+    ownerReference) so they go with it; deleting them has the same effect, since the API
+    server's pvc-protection keeps a claim until no pod uses it, and needs no right to
+    update claims."""
+    in_use = {instances.instance_id(p) for p in sync.active} - {""}
+    unused = [c for c in sync.claims if instances.instance_id(c) not in in_use]
+    if not unused:
+        return sync
+    expectations = deps.scale_expectations
+    for claim in unused:
+        name = name_of(claim)
+        expectations.expect_scale(sync.key, ScaleAction.DELETE, name)
+        try:
+            await deps.client.delete(PERSISTENT_VOLUME_CLAIMS, name, sync.namespace)
+        except NotFound:
+            expectations.observe_scale(sync.key, ScaleAction.DELETE, name)
+        except ClientError as err:
+            expectations.observe_scale(sync.key, ScaleAction.DELETE, name)
+            deps.recorder.event(
+                dict(sync.cloneset),
+                "Warning",
+                "FailedDelete",
+                f"failed to clean up PVC {name}: {err}",
+            )
+            raise
+    dropped = {name_of(c) for c in unused}
+    return dataclasses.replace(sync, claims=[c for c in sync.claims if name_of(c) not in dropped])
+
+
 async def _revert_preparing(
     deps: Deps, sync: SyncInput, preparing: Sequence[Pod], deleting: int
 ) -> bool:
-    """Back to ``Normal`` for pods a scale-in held in ``PreparingDelete`` that are needed
-    again because ``replicas`` went up meanwhile."""
+    """Back to ``PreparingNormal`` (as OpenKruise v1.x; v0.7.0 went straight to
+    ``Normal``) for pods a scale-in held in ``PreparingDelete`` that are needed again
+    because ``replicas`` went up meanwhile; the update phase takes them on to ``Normal``
+    as it does new pods, so a preNormal hook is honoured again."""
     needed = sync.strategy.replicas - len(sync.active) + deleting
     patched = False
     for pod in preparing[: max(needed, 0)]:
-        await set_lifecycle_state(deps, pod, LIFECYCLE_NORMAL)
+        await set_lifecycle_state(deps, pod, LIFECYCLE_PREPARING_NORMAL)
         patched = True
     return patched
 
@@ -129,7 +214,8 @@ async def _create(deps: Deps, sync: SyncInput, count: int, current_count: int) -
         expectations.expect_scale(sync.key, ScaleAction.CREATE, name_of(pod))
 
     existing_claims = {name_of(c) for c in sync.claims}
-    created, failures = 0, 0
+    created = 0
+    refusals: list[ClientError] = []
     position, batch = 0, 1
     while position < len(planned):
         chunk = planned[position : position + batch]
@@ -137,18 +223,19 @@ async def _create(deps: Deps, sync: SyncInput, count: int, current_count: int) -
             *(_create_one(deps, sync, pod, claims, existing_claims) for pod, claims in chunk)
         )
         position += len(chunk)
-        created += sum(outcomes)
-        failures = len(outcomes) - sum(outcomes)
-        if failures:
+        refusals = [o for o in outcomes if o is not None]
+        created += len(outcomes) - len(refusals)
+        if refusals:
             for pod, _ in planned[position:]:
                 expectations.observe_scale(sync.key, ScaleAction.CREATE, name_of(pod))
             break
         batch *= 2
-    if failures:
+    if refusals:
         skipped = len(planned) - position
         error = ScaleError(
-            f"failed to create {failures} pod(s)"
+            f"failed to create {len(refusals)} pod(s)"
             + (f", {skipped} more not attempted" if skipped else "")
+            + f": {refusals[0]}"
         )
         return ScaleResult(modified=created > 0, error=error)
     return ScaleResult(modified=created > 0)
@@ -160,7 +247,8 @@ async def _create_one(
     pod: KubeObject,
     claims: list[KubeObject],
     existing_claims: set[str],
-) -> bool:
+) -> ClientError | None:
+    """Create ``pod`` and its missing claims; the API server's refusal, if any."""
     expectations = deps.scale_expectations
     cloneset = dict(sync.cloneset)
     pod_name = name_of(pod)
@@ -179,15 +267,15 @@ async def _create_one(
             deps.recorder.event(
                 cloneset, "Warning", "FailedCreate", f"failed to create pvc {claim_name}: {err}"
             )
-            return False
+            return err
     try:
         await deps.client.create(PODS, pod)
     except ClientError as err:
         expectations.observe_scale(sync.key, ScaleAction.CREATE, pod_name)
         deps.recorder.event(cloneset, "Warning", "FailedCreate", f"failed to create pod: {err}")
-        return False
+        return err
     deps.recorder.event(cloneset, "Normal", "SuccessfulCreate", f"succeed to create pod {pod_name}")
-    return True
+    return None
 
 
 # --- deleting ---------------------------------------------------------------------------

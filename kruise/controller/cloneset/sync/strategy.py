@@ -2,22 +2,39 @@
 
 The int-or-percent fields resolve against ``replicas`` with the CloneSet's rounding
 (``kruise.apis.apps.intstr``): partition and maxSurge round up, maxUnavailable rounds up
-unless maxSurge resolves above 0. The scale and update phases read only the result.
+unless maxSurge resolves above 0, and ``scaleStrategy.maxUnavailable`` rounds up. What the
+manager's flags decide for every CloneSet (``CloneSetOptions``) and what the CloneSet's
+labels ask for are folded in too. The scale and update phases read only the result.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from kruise.apis.apps.intstr import (
     cloneset_max_surge,
     cloneset_max_unavailable,
     cloneset_partition,
+    scaled_value,
 )
-from kruise.apis.apps.v1alpha1 import RECREATE
+from kruise.apis.apps.v1alpha1 import (
+    CLONESET_SCALING_EXCLUDE_PREPARING_DELETE_LABEL,
+    RECREATE,
+)
+from kruise.util.features import PREPARING_UPDATE_AS_UPDATE, FeatureGates
 from kruise.util.rollout import Rollout, min_ready_seconds_of, replicas_of
+
+
+@dataclass(frozen=True)
+class CloneSetOptions:
+    """What the manager's flags set for every CloneSet."""
+
+    scaling_exclude_preparing_delete: bool = False
+    """``--cloneset-scaling-exclude-preparing-delete``."""
+    features: FeatureGates = field(default_factory=FeatureGates)
+    """``--feature-gates``."""
 
 
 @dataclass(frozen=True)
@@ -30,13 +47,32 @@ class CloneSetStrategy(Rollout):
     """How long a pod stays not ready before its containers change in place."""
     pods_to_delete: tuple[str, ...] = ()
     """``scaleStrategy.podsToDelete``: pods named for deletion."""
+    scale_max_unavailable: int | None = None
+    """``scaleStrategy.maxUnavailable``: scale-out stops while this many pods are
+    unavailable; None: no limit."""
+    disable_pvc_reuse: bool = False
+    """``scaleStrategy.disablePVCReuse``: claims left without a pod are deleted."""
+    exclude_preparing_delete: bool = False
+    """Pods in ``PreparingDelete`` do not count towards replicas when scaling out (the
+    CloneSet's label, or the manager's flag)."""
+    preparing_update_as_update: bool = False
+    """Scaling counts pods in ``PreparingUpdate`` as updated (the feature gate)."""
 
 
-def resolve_strategy(spec: Mapping[str, Any]) -> CloneSetStrategy:
-    """Resolve ``spec``; raises ``IntOrPercentError`` for a malformed int-or-percent."""
+def resolve_strategy(
+    spec: Mapping[str, Any],
+    labels: Mapping[str, str] | None = None,
+    options: CloneSetOptions | None = None,
+) -> CloneSetStrategy:
+    """Resolve ``spec`` (and the CloneSet's ``labels``) under the manager's ``options``;
+    raises ``IntOrPercentError`` for a malformed int-or-percent."""
+    options = options or CloneSetOptions()
     replicas = replicas_of(spec)
     update = spec.get("updateStrategy") or {}
     in_place = update.get("inPlaceUpdateStrategy") or {}
+    scale = spec.get("scaleStrategy") or {}
+    scale_max_unavailable = scale.get("maxUnavailable")
+    exclude = (labels or {}).get(CLONESET_SCALING_EXCLUDE_PREPARING_DELETE_LABEL) == "true"
     return CloneSetStrategy(
         replicas=replicas,
         partition=cloneset_partition(update.get("partition"), replicas),
@@ -48,5 +84,11 @@ def resolve_strategy(spec: Mapping[str, Any]) -> CloneSetStrategy:
         paused=bool(update.get("paused")),
         update_type=str(update.get("type") or RECREATE),
         in_place_grace_seconds=int(in_place.get("gracePeriodSeconds") or 0),
-        pods_to_delete=tuple((spec.get("scaleStrategy") or {}).get("podsToDelete") or ()),
+        pods_to_delete=tuple(scale.get("podsToDelete") or ()),
+        scale_max_unavailable=None
+        if scale_max_unavailable is None
+        else scaled_value(scale_max_unavailable, replicas, round_up=True),
+        disable_pvc_reuse=bool(scale.get("disablePVCReuse")),
+        exclude_preparing_delete=exclude or options.scaling_exclude_preparing_delete,
+        preparing_update_as_update=options.features.enabled(PREPARING_UPDATE_AS_UPDATE),
     )

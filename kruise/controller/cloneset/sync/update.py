@@ -4,6 +4,10 @@ Each pass refreshes every pod (finishes in-place updates and lifecycle transitio
 picks the candidates in update order and updates as many as ``partition``,
 ``maxUnavailable`` and ``maxSurge`` allow. A recreation only marks the pod with
 ``apps.kruise.io/specified-delete``; the scale phase of a later pass replaces it.
+
+With ``updateStrategy.type: OnDelete`` (OpenKruise v1.9) the pass stops after refreshing:
+no pod is updated here, and a pod someone deletes is replaced by the scale phase at the
+update revision (or at the current one while fewer old pods than ``partition`` remain).
 """
 
 from __future__ import annotations
@@ -18,9 +22,11 @@ from kruise.apis.apps.v1alpha1 import (
     IN_PLACE_ONLY,
     LIFECYCLE_NORMAL,
     LIFECYCLE_PREPARING_DELETE,
+    LIFECYCLE_PREPARING_NORMAL,
     LIFECYCLE_PREPARING_UPDATE,
     LIFECYCLE_UPDATED,
     LIFECYCLE_UPDATING,
+    ON_DELETE_STRATEGY_TYPE,
     SPECIFIED_DELETE_LABEL,
 )
 from kruise.controller.cloneset.sync.calculate import (
@@ -31,6 +37,7 @@ from kruise.controller.cloneset.sync.calculate import (
 from kruise.controller.cloneset.sync.context import Deps, SyncInput, set_lifecycle_state
 from kruise.runtime.client import PODS, ClientError, Conflict, NotFound, PatchType
 from kruise.runtime.meta import name_of
+from kruise.runtime.reconcile import ReconcileError
 from kruise.util import lifecycle
 from kruise.util.inplaceupdate import (
     Outcome,
@@ -44,7 +51,7 @@ from kruise.util.updatesort import sort_by_priority, sort_by_scatter
 Pod = Mapping[str, Any]
 
 
-class InPlaceOnlyError(Exception):
+class InPlaceOnlyError(ReconcileError):
     """The update strategy is InPlaceOnly but the change cannot be made in place."""
 
 
@@ -66,7 +73,8 @@ async def update(deps: Deps, sync: SyncInput) -> float:
     for one in refreshed:
         delay = _soonest(delay, one.delay)
     strategy = sync.strategy
-    if strategy.paused or any(one.moved for one in refreshed):
+    on_delete = strategy.update_type == ON_DELETE_STRATEGY_TYPE
+    if on_delete or strategy.paused or any(one.moved for one in refreshed):
         return delay
     pods = [one.pod for one in refreshed]
 
@@ -143,10 +151,13 @@ def update_order(spec: Mapping[str, Any], pods: Sequence[Pod], candidates: list[
 
 
 def next_lifecycle_state(spec: Mapping[str, Any], pod: Pod) -> str | None:
-    """The lifecycle state ``pod`` moves to now, if any (after an in-place update)."""
+    """The lifecycle state ``pod`` moves to now, if any (once created, after an in-place
+    update)."""
     hooks = spec.get("lifecycle")
     hook = (hooks or {}).get("inPlaceUpdate")
     state = lifecycle.state_of(pod)
+    if state == LIFECYCLE_PREPARING_NORMAL:
+        return LIFECYCLE_NORMAL if lifecycle.may_become_normal(hooks, pod) else None
     if state == LIFECYCLE_UPDATING and check_completed(pod).done:
         if hooks is not None and not lifecycle.is_hooked(pod, hook):
             return LIFECYCLE_UPDATED

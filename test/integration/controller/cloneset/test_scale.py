@@ -40,7 +40,8 @@ async def test_pods_are_named_by_instance_id_and_owned(harness: Harness) -> None
         ids.add(id_)
         assert meta["name"] == f"web-{id_}"
         assert meta["generateName"] == "web-"
-        assert meta["labels"]["lifecycle.apps.kruise.io/state"] == "Normal"
+        # Not Normal until scheduled (no kubelet or scheduler here: never).
+        assert meta["labels"]["lifecycle.apps.kruise.io/state"] == "PreparingNormal"
         assert meta["labels"][CONTROLLER_REVISION_HASH_LABEL].startswith("web-")
         [ref] = meta["ownerReferences"]
         assert ref["uid"] == cs["metadata"]["uid"]

@@ -14,8 +14,8 @@ US = "spec.updateStrategy"
 PRIO = f"{US}.priorityStrategy"
 IMMUTABLE = (
     "Forbidden: updates to cloneset spec for fields other than 'replicas', 'template', "
-    "'lifecycle', 'scaleStrategy', 'updateStrategy', 'minReadySeconds' and "
-    "'revisionHistoryLimit' are forbidden"
+    "'lifecycle', 'scaleStrategy', 'updateStrategy', 'minReadySeconds', "
+    "'progressDeadlineSeconds' and 'revisionHistoryLimit' are forbidden"
 )
 
 
@@ -78,8 +78,9 @@ def test_sample_is_valid() -> None:
             f"{US}.type",
             "Rolling",
             f'{US}.type: Unsupported value: "Rolling": '
-            'supported values: "ReCreate", "InPlaceIfPossible", "InPlaceOnly"',
+            'supported values: "ReCreate", "InPlaceIfPossible", "InPlaceOnly", "OnDelete"',
         ),
+        (f"{US}.type", "OnDelete", None),
         (
             f"{US}.partition",
             "120%",

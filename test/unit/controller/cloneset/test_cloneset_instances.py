@@ -247,7 +247,7 @@ def test_new_pod_labels() -> None:
         "tier": "web",
         REVISION: NEW,
         INSTANCE_ID: "x2b4c",
-        STATE: "Normal",
+        STATE: "PreparingNormal",
     }
 
 
@@ -259,7 +259,7 @@ def test_new_pod_controller_labels_win_over_template_labels() -> None:
     labels = new_pod(cs, NEW, "x2b4c", NOW)["metadata"]["labels"]
     assert labels[REVISION] == NEW
     assert labels[INSTANCE_ID] == "x2b4c"
-    assert labels[STATE] == "Normal"
+    assert labels[STATE] == "PreparingNormal"
 
 
 def test_new_pod_annotations_and_finalizers() -> None:
@@ -273,7 +273,11 @@ def test_new_pod_without_template_metadata() -> None:
     cs = make_cloneset()
     cs["spec"]["template"].pop("metadata")
     pod = new_pod(cs, NEW, "x2b4c", NOW)
-    assert pod["metadata"]["labels"] == {REVISION: NEW, INSTANCE_ID: "x2b4c", STATE: "Normal"}
+    assert pod["metadata"]["labels"] == {
+        REVISION: NEW,
+        INSTANCE_ID: "x2b4c",
+        STATE: "PreparingNormal",
+    }
     assert pod["metadata"]["annotations"] == {TIMESTAMP: format_time(NOW)}
     assert "finalizers" not in pod["metadata"]
 

@@ -64,7 +64,9 @@ def test_an_empty_spec_resolves_like_one_replica_with_defaults() -> None:
         pytest.param("1%", 5, 1, id="1%-of-5-rounds-up"),
         pytest.param("0%", 5, 0, id="0%"),
         pytest.param(3, 5, 3, id="count"),
-        pytest.param(8, 5, 8, id="count-above-replicas-kept"),
+        pytest.param(8, 5, 5, id="count-above-replicas-capped"),
+        pytest.param("99%", 4, 3, id="99%-of-4-updates-one"),
+        pytest.param("99%", 1, 1, id="99%-of-1-rounds-up"),
     ],
 )
 def test_partition_percent_rounds_up(partition: int | str, replicas: int, expected: int) -> None:
