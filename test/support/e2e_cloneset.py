@@ -7,11 +7,10 @@ import asyncio
 from typing import Any
 
 from kruise.apis.apps.v1alpha1 import CLONESETS
-from kruise.runtime.client import PODS, Client, Resource
+from kruise.runtime.client import PODS, Client
 from support.pods import image_of, is_ready, live, status_image
 
 Obj = dict[str, Any]
-PERSISTENT_VOLUMES = Resource("", "v1", "persistentvolumes", "PersistentVolume", namespaced=False)
 # Generous for a shared two-core machine: deadlines, not measurements.
 E2E_TIMEOUT = 120.0
 E2E_INTERVAL = 0.3

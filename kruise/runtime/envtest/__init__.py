@@ -3,8 +3,8 @@
 with ControlPlane() as plane:           # etcd + kube-apiserver
     plane.install_crds(["config/crd/bases"])
 
-with LocalCluster() as cluster:         # + controller manager, scheduler, kwok nodes
-    print(cluster.kubeconfig_path)
+with LocalCluster() as cluster:         # + controller manager, scheduler, kwok nodes,
+    print(cluster.kubeconfig_path)     #   default StorageClass and volume provisioner
 """
 
 from kruise.runtime.envtest.binaries import Binaries

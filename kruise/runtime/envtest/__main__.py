@@ -30,6 +30,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also run kube-controller-manager, kube-scheduler and kwok with fake nodes",
     )
+    up.add_argument(
+        "--no-storage-provisioner",
+        dest="storage_provisioner",
+        action="store_false",
+        help="(with --cluster) no default StorageClass and no local-path volume provisioner",
+    )
     up.add_argument("--nodes", type=int, default=3, help="number of fake nodes (with --cluster)")
     up.add_argument("--apiserver-port", type=int, help="kube-apiserver port (default: a free one)")
     up.add_argument(
@@ -59,7 +65,12 @@ def up(args: argparse.Namespace) -> int:
     plane: ControlPlane
     if args.cluster:
         nodes = [NodeSpec(f"kwok-node-{i}") for i in range(args.nodes)]
-        plane = LocalCluster(LocalClusterOptions(apiserver_port=args.apiserver_port, nodes=nodes))
+        options = LocalClusterOptions(
+            apiserver_port=args.apiserver_port,
+            nodes=nodes,
+            storage_provisioner=args.storage_provisioner,
+        )
+        plane = LocalCluster(options)
     else:
         plane = ControlPlane(ControlPlaneOptions(apiserver_port=args.apiserver_port))
     started = time.monotonic()

@@ -8,6 +8,8 @@ changes, readiness gates), so workloads behave as on a real cluster without a ku
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from dataclasses import dataclass, field
 from importlib import resources
@@ -21,6 +23,7 @@ from kruise.runtime.envtest.controlplane import (
 )
 from kruise.runtime.envtest.ports import free_port
 from kruise.runtime.envtest.process import EnvtestError, Process
+from kruise.runtime.envtest.provisioner import STORAGE_CLASSES, default_storage_class
 from kruise.runtime.envtest.rest import RestError, url_ok
 
 FAKE_NODE_ANNOTATION = "kwok.x-k8s.io/node"
@@ -62,8 +65,10 @@ class NodeSpec:
 
 @dataclass
 class LocalClusterOptions(ControlPlaneOptions):
-    """``ControlPlaneOptions`` plus the fake nodes (three by default) and
-    kube-controller-manager's client QPS and burst (its own defaults when None).
+    """``ControlPlaneOptions`` plus the fake nodes (three by default),
+    kube-controller-manager's client QPS and burst (its own defaults when None), and
+    whether to run the local-path volume provisioner with its default StorageClass
+    ``standard`` (on by default).
 
     ServiceAccount admission is on: kube-controller-manager creates the default accounts.
     """
@@ -74,6 +79,7 @@ class LocalClusterOptions(ControlPlaneOptions):
     kube_api_qps: int | None = None
     kube_api_burst: int | None = None
     service_account_admission: bool = True
+    storage_provisioner: bool = True
 
 
 def stage_files() -> list[Path]:
@@ -92,10 +98,16 @@ class LocalCluster(ControlPlane):
         self.controller_manager: Process | None = None
         self.scheduler: Process | None = None
         self.kwok: Process | None = None
+        self.provisioner: Process | None = None
+
+    @property
+    def volumes_dir(self) -> Path:
+        """Where the provisioner makes the directories of the volumes it provisions."""
+        return self.workdir / "local-path-provisioner"
 
     def processes(self) -> list[Process]:
         """Every component, in start order: etcd, kube-apiserver, then the ones this class adds."""
-        extra = [self.controller_manager, self.scheduler, self.kwok]
+        extra = [self.controller_manager, self.scheduler, self.kwok, self.provisioner]
         return super().processes() + [p for p in extra if p is not None]
 
     def _required_binaries(self) -> None:
@@ -142,6 +154,8 @@ class LocalCluster(ControlPlane):
         )
         self._start_kwok()
         self.add_nodes(self.options.nodes)
+        if self.options.storage_provisioner:
+            self._start_provisioner()
         self.wait_for_service_account("default")
 
     def _start_component(self, name: str, args: list[str], port: int) -> Process:
@@ -171,6 +185,34 @@ class LocalCluster(ControlPlane):
         self.kwok.start()
         self.kwok.wait_ready(
             lambda: url_ok(f"http://{self.host}:{port}/healthz"),
+            self.options.start_timeout,
+            also_alive=super().processes(),
+        )
+
+    def _start_provisioner(self) -> None:
+        """Create the default StorageClass and run the provisioner as a child process."""
+        self.rest.apply(STORAGE_CLASSES.path(), default_storage_class())
+        port = free_port()
+        # The child imports this very package, wherever it was imported from.
+        package_root = str(Path(__file__).resolve().parents[3])
+        path = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p)
+        args = [
+            sys.executable,
+            "-m",
+            "kruise.runtime.envtest.provisioner",
+            f"--kubeconfig={self.kubeconfig_path}",
+            f"--root={self.volumes_dir}",
+            f"--health-probe-addr={self.host}:{port}",
+        ]
+        self.provisioner = Process(
+            "local-path-provisioner",
+            args,
+            self.logs_dir / "local-path-provisioner.log",
+            env={**os.environ, "PYTHONPATH": path},
+        )
+        self.provisioner.start()
+        self.provisioner.wait_ready(
+            lambda: url_ok(f"http://{self.host}:{port}/readyz"),
             self.options.start_timeout,
             also_alive=super().processes(),
         )

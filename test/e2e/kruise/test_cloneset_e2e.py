@@ -10,7 +10,6 @@ import pytest
 from support.e2e_cloneset import (
     E2E_INTERVAL,
     E2E_TIMEOUT,
-    PERSISTENT_VOLUMES,
     PodCounter,
     pods_of,
     rolled_out,
@@ -97,76 +96,57 @@ async def test_in_place_update_keeps_pods_and_their_claims(
     kube: Client, e2e_namespace: str
 ) -> None:
     ns = e2e_namespace
-    for i in range(3):
-        volume = {
-            "apiVersion": "v1",
-            "kind": "PersistentVolume",
-            "metadata": {"name": f"{ns}-pv-{i}", "labels": {"e2e": ns}},
-            "spec": {
-                "capacity": {"storage": "1Gi"},
-                "accessModes": ["ReadWriteOnce"],
-                "storageClassName": f"manual-{ns}",
-                "hostPath": {"path": f"/tmp/{ns}-{i}"},
-            },
-        }
-        await kube.create(PERSISTENT_VOLUMES, volume)
     obj = cloneset("db", 3, updateStrategy={"type": "InPlaceIfPossible", "maxUnavailable": 1})
     obj["spec"]["volumeClaimTemplates"] = [
         {
             "metadata": {"name": "data"},
             "spec": {
+                # The cluster's default StorageClass provisions them, as kind's does.
                 "accessModes": ["ReadWriteOnce"],
-                "storageClassName": f"manual-{ns}",
                 "resources": {"requests": {"storage": "1Gi"}},
             },
         }
     ]
-    try:
-        await kube.create(CLONESETS, obj, ns)
-        await eventually(
-            lambda: rolled_out(kube, ns, "db", 3, "nginx:1.25"),
-            timeout=E2E_TIMEOUT,
-            interval=E2E_INTERVAL,
-            what="3 ready pods",
-        )
-        pods = await pods_of(kube, ns, "db")
+    await kube.create(CLONESETS, obj, ns)
+    await eventually(
+        lambda: rolled_out(kube, ns, "db", 3, "nginx:1.25"),
+        timeout=E2E_TIMEOUT,
+        interval=E2E_INTERVAL,
+        what="3 ready pods",
+    )
+    pods = await pods_of(kube, ns, "db")
+    claims = (await kube.list(PERSISTENT_VOLUME_CLAIMS, ns)).items
+    assert len(claims) == 3
+    await set_image(kube, ns, "db", "nginx:1.26")
+    await eventually(
+        lambda: rolled_out(kube, ns, "db", 3, "nginx:1.26"),
+        timeout=E2E_TIMEOUT,
+        interval=E2E_INTERVAL,
+        what="the in-place rollout",
+    )
+    after = await pods_of(kube, ns, "db")
+    assert [(p["metadata"]["name"], p["metadata"]["uid"]) for p in after] == [
+        (p["metadata"]["name"], p["metadata"]["uid"]) for p in pods
+    ]
+    assert all(status_image(p) == "nginx:1.26" for p in after)
+    claims_after = (await kube.list(PERSISTENT_VOLUME_CLAIMS, ns)).items
+    assert {c["metadata"]["uid"] for c in claims_after} == {c["metadata"]["uid"] for c in claims}
+    assert all(c["status"].get("phase") == "Bound" for c in claims_after)
+
+    # Scale-in takes a pod's claim with it.
+    await kube.patch(CLONESETS, "db", {"spec": {"replicas": 2}}, ns)
+
+    async def one_claim_gone() -> bool:
         claims = (await kube.list(PERSISTENT_VOLUME_CLAIMS, ns)).items
-        assert len(claims) == 3
-        await set_image(kube, ns, "db", "nginx:1.26")
-        await eventually(
-            lambda: rolled_out(kube, ns, "db", 3, "nginx:1.26"),
-            timeout=E2E_TIMEOUT,
-            interval=E2E_INTERVAL,
-            what="the in-place rollout",
-        )
-        after = await pods_of(kube, ns, "db")
-        assert [(p["metadata"]["name"], p["metadata"]["uid"]) for p in after] == [
-            (p["metadata"]["name"], p["metadata"]["uid"]) for p in pods
-        ]
-        assert all(status_image(p) == "nginx:1.26" for p in after)
-        claims_after = (await kube.list(PERSISTENT_VOLUME_CLAIMS, ns)).items
-        assert {c["metadata"]["uid"] for c in claims_after} == {
-            c["metadata"]["uid"] for c in claims
-        }
-        assert all(c["status"].get("phase") == "Bound" for c in claims_after)
+        kept = [c for c in claims if not c["metadata"].get("deletionTimestamp")]
+        return len(kept) == 2
 
-        # Scale-in takes a pod's claim with it.
-        await kube.patch(CLONESETS, "db", {"spec": {"replicas": 2}}, ns)
-
-        async def one_claim_gone() -> bool:
-            claims = (await kube.list(PERSISTENT_VOLUME_CLAIMS, ns)).items
-            kept = [c for c in claims if not c["metadata"].get("deletionTimestamp")]
-            return len(kept) == 2
-
-        await eventually(
-            one_claim_gone,
-            timeout=E2E_TIMEOUT,
-            interval=E2E_INTERVAL,
-            what="the removed pod's claim deleted",
-        )
-    finally:
-        for i in range(3):
-            await kube.delete(PERSISTENT_VOLUMES, f"{ns}-pv-{i}")
+    await eventually(
+        one_claim_gone,
+        timeout=E2E_TIMEOUT,
+        interval=E2E_INTERVAL,
+        what="the removed pod's claim deleted",
+    )
 
 
 async def test_partition_of_80_percent_keeps_8_of_10_then_zero_finishes(
