@@ -9,9 +9,10 @@ BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
 .PHONY: help setup binaries lint format typecheck imports unit integration e2e test run cluster crds bench clean
+.PHONY: conformance conformance-short
 
 help: ## list the targets
-	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
 
 $(BIN)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "kruise-py needs Python >= 3.11, found " + sys.version.split()[0])'
@@ -72,6 +73,17 @@ cluster: setup ## a local cluster in the foreground; Ctrl-C stops it
 
 bench: setup ## benchmarks side by side with Go peers -> bench/results/latest.json (BENCH_ARGS=--quick)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# `make conformance`: OpenKruise v1.9.0's own e2e specs (CloneSet, Advanced StatefulSet,
+# BroadcastJob, AdvancedCronJob) against kruise-py on a local cluster; the suite is built by
+# hack/build-openkruise.sh on first use. docs/conformance.md.
+CONFORMANCE_ARGS ?=
+
+conformance: setup ## OpenKruise v1.9.0's e2e specs against kruise-py (CONFORMANCE_ARGS=--manager openkruise)
+	$(BIN)/python test/conformance/run.py $(CONFORMANCE_ARGS)
+
+conformance-short: setup ## the CI subset of `make conformance`: a few CloneSet specs, minutes
+	$(BIN)/python test/conformance/run.py --short $(CONFORMANCE_ARGS)
 
 crds: $(BIN)/.installed ## regenerate config/crd from the apps.kruise.io types (kruise/apis/apps)
 	$(BIN)/python hack/gen-crds.py

@@ -36,9 +36,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-_BENCH = str(Path(__file__).resolve().parents[2])
-if _BENCH not in sys.path:  # report.py lives two folders up
-    sys.path.insert(0, _BENCH)
+_BENCH = Path(__file__).resolve().parents[2]
+# report.py lives two folders up; support.managers (installing a manager on a local
+# cluster, shared with the conformance runner) in the repository's test/ folder.
+for _folder in (str(_BENCH), str(_BENCH.parent / "test")):
+    if _folder not in sys.path:
+        sys.path.insert(0, _folder)
 
 from .driver import records  # noqa: E402
 from .plan import SCENARIOS, add_arguments  # noqa: E402

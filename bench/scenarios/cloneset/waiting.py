@@ -7,10 +7,13 @@ import asyncio
 import sys
 import time
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
+from support.managers import tail
+
 from .observer import InPlaceTracker, ScaleTracker
+
+__all__ = ["RunError", "follow", "say", "tail", "wait_async", "wait_tracker"]
 
 
 def say(message: str) -> None:
@@ -19,25 +22,6 @@ def say(message: str) -> None:
 
 class RunError(Exception):
     """A phase could not be measured; the message says why, in one line."""
-
-
-def tail(path: Path, lines: int = 5) -> str:
-    try:
-        text = path.read_text(errors="replace").strip().splitlines()
-    except OSError:
-        return ""
-    return " | ".join(line[:300] for line in text[-lines:])
-
-
-def wait_until(
-    check: Callable[[], bool], what: str, timeout: float, alive: Callable[[], None]
-) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        alive()
-        if time.monotonic() > deadline:
-            raise RunError(f"timed out after {timeout:.0f}s waiting for {what}")
-        time.sleep(0.2)
 
 
 async def wait_async(
