@@ -68,8 +68,11 @@ class Row:
         )
         if self.result == UNEXPECTEDLY_PASSED:
             return f"listed as an expected failure ({self.reason}): take it out of scope.yaml"
-        if self.result in (OUT_OF_SCOPE, EXPECTED_FAILURE) and self.reason:
-            return f"{self.reason} [{failure}]" if failure else self.reason
+        if self.result == EXPECTED_FAILURE and self.reason:
+            # How it failed first: that shows whether it failed for the listed reason.
+            return f"{failure} [expected: {self.reason}]" if failure else self.reason
+        if self.result == OUT_OF_SCOPE and self.reason:
+            return self.reason
         return failure
 
     def to_json(self) -> dict[str, Any]:

@@ -126,7 +126,8 @@ def test_states_map_to_results_and_expected_failures_turn_them_around() -> None:
     assert unexpected.detail() == "listed as an expected failure (why): take it out of scope.yaml"
     expected = result_row(SPEC, timedout, expected="v1.9 rounds up")
     assert expected.result == EXPECTED_FAILURE
-    assert expected.detail() == f"v1.9 rounds up [at cloneset.go:362; {TIMED_OUT_MESSAGE}]"
+    how = f"at cloneset.go:362; {TIMED_OUT_MESSAGE}"
+    assert expected.detail() == f"{how} [expected: v1.9 rounds up]"
     assert result_row(SPEC, skipped, expected="why").result == SKIPPED
 
 
