@@ -3,7 +3,8 @@
 The request's ``resource.version`` says which one the client wrote (the object's own
 ``apiVersion`` when the request does not say). v1alpha1 objects go through the lossless
 :class:`StatefulSetConverter` both ways, so fields only v1beta1 has (``reserveOrdinals``,
-carried in an annotation on v1alpha1) are defaulted and validated too.
+``ordinals``, the retention policy and the rest, carried in an annotation on v1alpha1) are
+defaulted and validated too.
 """
 
 from __future__ import annotations

@@ -107,9 +107,9 @@ REJECTED = [
         "spec.updateStrategy.maxSurge",
     ),
     (
-        "reserved ordinal outside [0, replicas)",
-        statefulset(replicas=3, reserveOrdinals=[3]),
-        "spec.reserveOrdinals[0]: Invalid value: 3",
+        "negative reserved ordinal",
+        statefulset(replicas=3, reserveOrdinals=[1, -3]),
+        "spec.reserveOrdinals[1]: Invalid value: -3",
     ),
     (
         "restartPolicy Always on a BroadcastJob",
@@ -141,6 +141,7 @@ def test_bad_specs_are_rejected_with_the_field_path(
 ACCEPTED = [
     ("partition 100%", cloneset(updateStrategy={"partition": "100%"})),
     ("reserved ordinal replicas-1", statefulset(replicas=3, reserveOrdinals=[2])),
+    ("reserved ordinal replicas", statefulset(replicas=3, reserveOrdinals=[1, 3])),
     ("zero replicas", cloneset(replicas=0)),
     ("time zone", advancedcronjob(timeZone="Europe/Berlin")),
 ]
@@ -188,6 +189,9 @@ def test_v1alpha1_statefulset_reads_back_in_both_versions_and_is_stored_as_v1bet
     assert as_alpha["spec"] == created["spec"]
     assert as_alpha["metadata"].get("annotations", {}) == created["metadata"].get("annotations", {})
     assert as_beta["apiVersion"] == "apps.kruise.io/v1beta1"
+    # Defaulting (in the v1beta1 form) added the one v1beta1-only field with a default.
+    retention = as_beta["spec"].pop("persistentVolumeClaimRetentionPolicy")
+    assert retention == {"whenDeleted": "Retain", "whenScaled": "Retain"}
     assert as_beta["spec"] == created["spec"]
     stored = _etcd_object(
         kruise_plane, f"/registry/apps.kruise.io/statefulsets/{kruise_namespace}/old"

@@ -62,8 +62,10 @@ CS_IMMUTABLE = (
     "'progressDeadlineSeconds' and 'revisionHistoryLimit' are forbidden"
 )
 STS_IMMUTABLE = (
-    "Forbidden: updates to statefulset spec for fields other than 'replicas', 'template', "
-    "'updateStrategy' and 'reserveOrdinals' are forbidden"
+    "Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', "
+    "'template', 'reserveOrdinals', 'lifecycle', 'revisionHistoryLimit', "
+    "'persistentVolumeClaimRetentionPolicy', 'volumeClaimTemplates', 'scaleStrategy' and "
+    "'updateStrategy' are forbidden"
 )
 ACJ_IMMUTABLE = (
     "Forbidden: updates to advancedcronjob spec for fields other than 'schedule', "
@@ -1215,14 +1217,15 @@ STATEFULSET_BAD = [
         f"spec.reserveOrdinals[0]: Invalid value: -1: {NEGATIVE}",
     ),
     Bad(
-        "reserved ordinal equal to replicas",
-        sts(replicas=3, reserveOrdinals=[3]),
-        "spec.reserveOrdinals[0]: Invalid value: 3: must be less than replicas (3)",
+        "reserved range with its start above its end",
+        sts(replicas=3, reserveOrdinals=[1, "5-3"]),
+        'spec.reserveOrdinals[1]: Invalid value: "5-3": the start of a range must not be '
+        "greater than its end",
     ),
     Bad(
-        "reserved ordinal repeated",
-        sts(replicas=3, reserveOrdinals=[1, 1]),
-        "spec.reserveOrdinals[1]: Duplicate value: 1",
+        "reserved range that is not one",
+        sts(replicas=3, reserveOrdinals=[1, 2, "a-b"]),
+        'spec.reserveOrdinals[2]: Invalid value: "a-b": must be an integer or a range like "3-5"',
     ),
     *both(
         "rollingUpdate not an object",
@@ -1238,20 +1241,25 @@ STATEFULSET_BAD = [
         server=True,
     ),
     Bad(
-        "reserved ordinal not an integer",
+        "reserved ordinal as a numeric string",
         sts(replicas=3, reserveOrdinals=["1"]),
-        'spec.reserveOrdinals[0]: Invalid value: "string": spec.reserveOrdinals[0] in body '
-        "must be of type integer",
+        'spec.reserveOrdinals[0]: Invalid value: "1": a string must be a range like "1-1"; '
+        "write one ordinal as the number 1, without quotes",
+    ),
+    Bad(
+        "reserved ordinal not an integer or a string",
+        sts(replicas=3, reserveOrdinals=[True]),
+        'spec.reserveOrdinals[0]: Invalid value: "boolean"',
         server=True,
     ),
     Bad(
-        "reserved ordinal equal to replicas, carried in the v1alpha1 annotation",
+        "negative reserved ordinal, carried in the v1alpha1 annotation",
         with_field(
             sts("v1alpha1", replicas=3),
             "metadata.annotations",
-            {"apps.kruise.io/v1beta1-fields": '{"spec":{"reserveOrdinals":[3]}}'},
+            {"apps.kruise.io/v1beta1-fields": '{"spec":{"reserveOrdinals":[-3]}}'},
         ),
-        "spec.reserveOrdinals[0]: Invalid value: 3: must be less than replicas (3)",
+        f"spec.reserveOrdinals[0]: Invalid value: -3: {NEGATIVE}",
     ),
 ]
 STATEFULSET_GOOD = [
@@ -1279,12 +1287,16 @@ STATEFULSET_GOOD = [
         lambda v: rolling(v, inPlaceUpdateStrategy={"gracePeriodSeconds": 0}),
     ),
     Good("reserved ordinals 0 and replicas-1", sts(replicas=3, reserveOrdinals=[0, 2])),
+    # The release's third example: v0.7.0 refused it, later OpenKruise admits it.
+    Good("reserved ordinal equal to replicas", sts(replicas=3, reserveOrdinals=[1, 3])),
+    Good("reserved ordinal repeated", sts(replicas=3, reserveOrdinals=[1, 1, "1-2"])),
+    Good("reserved range", sts(replicas=3, reserveOrdinals=[0, "3-5"])),
     Good(
-        "reserved ordinal in the v1alpha1 annotation",
+        "reserved ordinal beyond replicas in the v1alpha1 annotation",
         with_field(
             sts("v1alpha1", replicas=3),
             "metadata.annotations",
-            {"apps.kruise.io/v1beta1-fields": '{"spec":{"reserveOrdinals":[2]}}'},
+            {"apps.kruise.io/v1beta1-fields": '{"spec":{"reserveOrdinals":[2,"5-6"]}}'},
         ),
     ),
 ]
@@ -1918,10 +1930,16 @@ UPDATES = [
         for field, value in (
             ("serviceName", "other"),
             ("podManagementPolicy", "Parallel"),
-            ("revisionHistoryLimit", 3),
             ("selector", {"matchExpressions": [expression("In", ["demo"])]}),
-            ("volumeClaimTemplates", [claim()]),
         )
+    ],
+    *[
+        Update(
+            "revisionHistoryLimit and volumeClaimTemplates change (mutable since OpenKruise v1)",
+            sts(version),
+            settings({"spec.revisionHistoryLimit": 3, "spec.volumeClaimTemplates": [claim()]}),
+        )
+        for version in ("v1alpha1", "v1beta1")
     ],
     *[
         Update(
@@ -1943,10 +1961,11 @@ UPDATES = [
         setting("spec.reserveOrdinals", [0, 2]),
     ),
     Update(
-        "a new create-rule error (reserved ordinal 3 of 3)",
+        "a new create-rule error (reversed reserved range)",
         sts(replicas=3),
-        setting("spec.reserveOrdinals", [3]),
-        "spec.reserveOrdinals[0]: Invalid value: 3: must be less than replicas (3)",
+        setting("spec.reserveOrdinals", ["3-2"]),
+        'spec.reserveOrdinals[0]: Invalid value: "3-2": the start of a range must not be '
+        "greater than its end",
     ),
     *[
         Update(

@@ -22,6 +22,7 @@ from kruise.apis.apps.crdgen import (
 REPOSITORY = Path(__file__).resolve().parents[3]
 GENERATOR = REPOSITORY / "hack" / "gen-crds.py"
 CRD_DIR = "config/crd"  # where the generator keeps them in the repository
+STATEFULSET_COLUMNS = ("DESIRED", "CURRENT", "UPDATED", "READY", "AGE", "CONTAINERS", "IMAGES")
 CRD_FILES = [
     "bases/apps.kruise.io_advancedcronjobs.yaml",
     "bases/apps.kruise.io_broadcastjobs.yaml",
@@ -88,22 +89,48 @@ def test_names(plural: str, kind: str, short_names: list[str]) -> None:
     [
         ("clonesets", "v1alpha1", ["DESIRED", "UPDATED", "UPDATED_READY", "READY", "TOTAL", "AGE"]),
         ("clonesets", "v1beta1", ["DESIRED", "UPDATED", "UPDATED_READY", "READY", "TOTAL", "AGE"]),
-        ("statefulsets", "v1alpha1", ["DESIRED", "CURRENT", "UPDATED", "READY", "AGE"]),
-        ("statefulsets", "v1beta1", ["DESIRED", "CURRENT", "UPDATED", "READY", "AGE"]),
-        ("broadcastjobs", "v1alpha1", ["Desired", "Active", "Succeeded", "Failed", "AGE"]),
-        ("broadcastjobs", "v1beta1", ["Desired", "Active", "Succeeded", "Failed", "AGE"]),
-        ("advancedcronjobs", "v1alpha1", ["Schedule", "Type", "LastScheduleTime", "AGE"]),
-        ("advancedcronjobs", "v1beta1", ["Schedule", "Type", "LastScheduleTime", "AGE"]),
+        ("statefulsets", "v1alpha1", [*STATEFULSET_COLUMNS]),
+        ("statefulsets", "v1beta1", [*STATEFULSET_COLUMNS]),
+        ("broadcastjobs", "v1alpha1", ["Desired", "Active", "Succeeded", "Failed", "Phase", "AGE"]),
+        ("broadcastjobs", "v1beta1", ["Desired", "Active", "Succeeded", "Failed", "Phase", "AGE"]),
+        (
+            "advancedcronjobs",
+            "v1alpha1",
+            ["Schedule", "TimeZone", "Type", "LastScheduleTime", "Active", "Paused", "AGE"],
+        ),
+        (
+            "advancedcronjobs",
+            "v1beta1",
+            ["Schedule", "TimeZone", "Type", "LastScheduleTime", "Active", "Paused", "AGE"],
+        ),
     ],
 )
 def test_printer_columns(plural: str, version: str, columns: list[str]) -> None:
     found = _version(plural, version)["additionalPrinterColumns"]
     assert [c["name"] for c in found] == columns
     types = {"AGE": "date", "LastScheduleTime": "date", "Schedule": "string", "Type": "string"}
+    types |= {"CONTAINERS": "string", "IMAGES": "string"}
+    types |= {"TimeZone": "string", "Paused": "boolean", "Phase": "string"}
+    if plural == "advancedcronjobs":
+        types["Active"] = "string"  # the running child's name; BroadcastJobs count pods
     for column in found:
         assert column["type"] == types.get(column["name"], "integer")
         assert column["description"]
-    assert found[-1]["jsonPath"] == ".metadata.creationTimestamp"
+    age = next(c for c in found if c["name"] == "AGE")
+    assert age["jsonPath"] == ".metadata.creationTimestamp"
+
+
+@pytest.mark.parametrize("version", ["v1alpha1", "v1beta1"])
+def test_statefulset_wide_columns_show_containers_and_images(version: str) -> None:
+    """As OpenKruise v1.9: ``kubectl get asts -o wide`` adds the template's containers and
+    images; a plain ``kubectl get asts`` does not (priority 1)."""
+    found = _version("statefulsets", version)["additionalPrinterColumns"]
+    wide = {c["name"]: c for c in found if c.get("priority")}
+    assert {name: (c["jsonPath"], c["priority"]) for name, c in wide.items()} == {
+        "CONTAINERS": (".spec.template.spec.containers[*].name", 1),
+        "IMAGES": (".spec.template.spec.containers[*].image", 1),
+    }
+    assert all("priority" not in c for c in found if c["name"] not in wide)
 
 
 def test_subresources() -> None:
@@ -151,14 +178,26 @@ def test_every_kind_serves_both_versions_and_converts_by_webhook(plural: str, st
     }
 
 
-def test_reserve_ordinals_only_in_v1beta1() -> None:
+def test_later_statefulset_fields_only_in_v1beta1() -> None:
     assert _schema("statefulsets", "v1beta1", "spec", "reserveOrdinals")["items"] == {
-        "type": "integer"
+        "anyOf": [{"type": "integer"}, {"type": "string"}],
+        "x-kubernetes-int-or-string": True,
     }
-    assert "reserveOrdinals" not in _schema("statefulsets", "v1alpha1", "spec")["properties"]
-    alpha = _schema("statefulsets", "v1alpha1", "spec")["properties"]
-    beta = _schema("statefulsets", "v1beta1", "spec")["properties"]
-    assert {k: v for k, v in beta.items() if k != "reserveOrdinals"} == alpha
+    only_beta = {
+        "spec": {
+            "reserveOrdinals",
+            "lifecycle",
+            "scaleStrategy",
+            "persistentVolumeClaimRetentionPolicy",
+            "ordinals",
+        },
+        "status": {"updatedReadyReplicas", "updatedAvailableReplicas"},
+    }
+    for part, names in only_beta.items():
+        alpha = _schema("statefulsets", "v1alpha1", part)["properties"]
+        beta = _schema("statefulsets", "v1beta1", part)["properties"]
+        assert names <= set(beta)
+        assert {k: v for k, v in beta.items() if k not in names} == alpha
 
 
 @pytest.mark.parametrize(
@@ -169,6 +208,8 @@ def test_reserve_ordinals_only_in_v1beta1() -> None:
         ("clonesets", "v1alpha1", ("spec", "updateStrategy", "maxSurge")),
         ("statefulsets", "v1alpha1", ("spec", "updateStrategy", "rollingUpdate", "maxUnavailable")),
         ("statefulsets", "v1beta1", ("spec", "updateStrategy", "rollingUpdate", "maxUnavailable")),
+        ("statefulsets", "v1beta1", ("spec", "scaleStrategy", "maxUnavailable")),
+        ("statefulsets", "v1beta1", ("spec", "reserveOrdinals", "[]")),
         ("clonesets", "v1beta1", ("spec", "updateStrategy", "rollingUpdate", "partition")),
         ("clonesets", "v1beta1", ("spec", "updateStrategy", "rollingUpdate", "maxSurge")),
         ("clonesets", "v1beta1", ("spec", "scaleStrategy", "maxUnavailable")),

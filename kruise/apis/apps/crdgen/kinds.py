@@ -72,6 +72,20 @@ STATEFULSET = CustomResource(
         _integer("UPDATED", ".status.updatedReplicas", "Pods at the update revision."),
         _integer("READY", ".status.readyReplicas", "Ready pods."),
         AGE,
+        PrinterColumn(
+            "CONTAINERS",
+            ".spec.template.spec.containers[*].name",
+            "string",
+            "The containers of the pod template.",
+            priority=1,
+        ),
+        PrinterColumn(
+            "IMAGES",
+            ".spec.template.spec.containers[*].image",
+            "string",
+            "The images of the pod template.",
+            priority=1,
+        ),
     ),
     scale=True,
     conversion=WEBHOOK_CONVERSION,
@@ -89,6 +103,7 @@ BROADCASTJOB = CustomResource(
         _integer("Active", ".status.active", "Pods running."),
         _integer("Succeeded", ".status.succeeded", "Pods that succeeded."),
         _integer("Failed", ".status.failed", "Pods that failed."),
+        PrinterColumn("Phase", ".status.phase", "string", "running, paused, completed or failed."),
         AGE,
     ),
     conversion=WEBHOOK_CONVERSION,
@@ -103,10 +118,20 @@ ADVANCEDCRONJOB = CustomResource(
     ),
     columns=(
         PrinterColumn("Schedule", ".spec.schedule", "string", "The cron schedule."),
+        PrinterColumn(
+            "TimeZone", ".spec.timeZone", "string", "The schedule's time zone; none is UTC."
+        ),
         PrinterColumn("Type", ".status.type", "string", "Job or BroadcastJob."),
         PrinterColumn(
             "LastScheduleTime", ".status.lastScheduleTime", "date", "The latest scheduled run."
         ),
+        PrinterColumn(
+            "Active",
+            ".status.active[*].name",
+            "string",
+            "A child still running (the first, when several are).",
+        ),
+        PrinterColumn("Paused", ".spec.paused", "boolean", "Whether new runs are held."),
         AGE,
     ),
     conversion=WEBHOOK_CONVERSION,

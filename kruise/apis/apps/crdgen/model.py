@@ -20,14 +20,19 @@ class PrinterColumn:
     json_path: str
     type: str
     description: str
+    # 0 shows in every listing; 1 only with ``kubectl get -o wide``.
+    priority: int = 0
 
-    def to_dict(self) -> dict[str, str]:
-        return {
+    def to_dict(self) -> dict[str, str | int]:
+        column: dict[str, str | int] = {
             "name": self.name,
             "type": self.type,
             "jsonPath": self.json_path,
             "description": self.description,
         }
+        if self.priority:
+            column["priority"] = self.priority
+        return column
 
 
 @dataclass(frozen=True)

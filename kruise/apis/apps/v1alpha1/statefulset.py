@@ -1,6 +1,7 @@
 """Advanced StatefulSet, v1alpha1: apps/v1 StatefulSet plus in-place and unordered updates.
 
-v1beta1 (the stored version) has the same fields plus ``reserveOrdinals``.
+v1beta1 (the stored version) has the same fields and a few more (``reserveOrdinals``,
+``lifecycle``, ``scaleStrategy``, ``persistentVolumeClaimRetentionPolicy``, ``ordinals``).
 """
 
 from typing import Annotated, Final, Literal, Required, TypedDict

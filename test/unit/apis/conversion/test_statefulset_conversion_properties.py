@@ -126,10 +126,28 @@ update_strategies = with_extras(
         st.builds(lambda r: {"rollingUpdate": r}, rolling_updates),
     )
 )
+ordinal_ranges = st.builds(lambda a, n: f"{a}-{a + n}", st.integers(0, 200), st.integers(0, 5))
 reserve_ordinals = st.one_of(
-    st.lists(st.integers(0, 200), unique=True, max_size=6),
+    st.lists(st.one_of(st.integers(0, 200), ordinal_ranges), max_size=6),
     st.just(None),
 )
+hooks = optional_fields(
+    labelsHandler=label_maps, finalizersHandler=st.lists(label_keys, max_size=2)
+)
+# The spec fields only v1beta1 has, beside reserveOrdinals.
+later_spec_fields: dict[str, st.SearchStrategy[Any]] = {
+    "lifecycle": optional_fields(preDelete=hooks, inPlaceUpdate=hooks, preNormal=hooks),
+    "scaleStrategy": optional_fields(maxUnavailable=int_or_percent),
+    "persistentVolumeClaimRetentionPolicy": optional_fields(
+        whenDeleted=st.sampled_from(["Retain", "Delete"]),
+        whenScaled=st.sampled_from(["Retain", "Delete"]),
+    ),
+    "ordinals": optional_fields(start=st.integers(0, 100)),
+}
+V1BETA1_ONLY = {
+    "spec": {"reserveOrdinals", *later_spec_fields},
+    "status": {"updatedReadyReplicas", "updatedAvailableReplicas"},
+}
 
 
 def specs(*, v1beta1: bool) -> st.SearchStrategy[dict[str, Any]]:
@@ -143,6 +161,7 @@ def specs(*, v1beta1: bool) -> st.SearchStrategy[dict[str, Any]]:
     }
     if v1beta1:
         shared["reserveOrdinals"] = reserve_ordinals
+        shared.update(later_spec_fields)
     return with_extras(
         st.builds(
             lambda required, optional: {**required, **optional},
@@ -163,25 +182,27 @@ conditions = st.lists(
     max_size=2,
 )
 counts = st.integers(0, 1000)
-statuses = with_extras(
-    st.fixed_dictionaries(
-        {
-            "replicas": counts,
-            "readyReplicas": counts,
-            "availableReplicas": counts,
-            "currentReplicas": counts,
-            "updatedReplicas": counts,
-        },
-        optional={
-            "observedGeneration": st.integers(0, 2**40),
-            "currentRevision": names,
-            "updateRevision": names,
-            "collisionCount": st.integers(0, 10),
-            "conditions": conditions,
-            "labelSelector": st.text(max_size=30),
-        },
-    )
-)
+
+
+def statuses(*, v1beta1: bool) -> st.SearchStrategy[dict[str, Any]]:
+    optional: dict[str, st.SearchStrategy[Any]] = {
+        "observedGeneration": st.integers(0, 2**40),
+        "currentRevision": names,
+        "updateRevision": names,
+        "collisionCount": st.integers(0, 10),
+        "conditions": conditions,
+        "labelSelector": st.text(max_size=30),
+    }
+    if v1beta1:
+        optional |= {"updatedReadyReplicas": counts, "updatedAvailableReplicas": counts}
+    required = {
+        "replicas": counts,
+        "readyReplicas": counts,
+        "availableReplicas": counts,
+        "currentReplicas": counts,
+        "updatedReplicas": counts,
+    }
+    return with_extras(st.fixed_dictionaries(required, optional=optional))
 
 
 def metadata(annotations: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
@@ -206,7 +227,10 @@ def metadata(annotations: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str,
 
 
 def objects(
-    api_version: str, meta: st.SearchStrategy[dict[str, Any]], spec: st.SearchStrategy[Any]
+    api_version: str,
+    meta: st.SearchStrategy[dict[str, Any]],
+    spec: st.SearchStrategy[Any],
+    status: st.SearchStrategy[dict[str, Any]],
 ) -> st.SearchStrategy[dict[str, Any]]:
     return with_extras(
         st.builds(
@@ -219,24 +243,29 @@ def objects(
             },
             meta,
             spec,
-            optional_fields(status=statuses),
+            optional_fields(status=status),
         )
     )
 
 
 # A valid v1beta1 object never carries the converter's annotation itself.
-v1beta1_objects = objects(V1BETA1, metadata(st.one_of(st.none(), label_maps)), specs(v1beta1=True))
+v1beta1_objects = objects(
+    V1BETA1,
+    metadata(st.one_of(st.none(), label_maps)),
+    specs(v1beta1=True),
+    statuses(v1beta1=True),
+)
 
 
-def with_carrier(meta: dict[str, Any], ordinals: Any, empty: Any) -> dict[str, Any]:
+def with_carrier(meta: dict[str, Any], fields: dict[str, Any], empty: Any) -> dict[str, Any]:
     """Add the carrier annotation in its canonical form, as down-conversion would write it.
 
-    ``ordinals`` is the carried reserveOrdinals (NOTHING: no annotation); ``empty`` is what
-    the v1beta1 form's annotations were when the carrier is the only annotation.
+    ``fields`` are the carried spec fields (none: no annotation); ``empty`` is what the
+    v1beta1 form's annotations were when the carrier is the only annotation.
     """
-    if ordinals is NOTHING:
+    if not fields:
         return meta
-    payload: dict[str, Any] = {"spec": {"reserveOrdinals": ordinals}}
+    payload: dict[str, Any] = {"spec": fields}
     annotations = meta.get("annotations")
     if not annotations:
         annotations = {}
@@ -249,10 +278,17 @@ def with_carrier(meta: dict[str, Any], ordinals: Any, empty: Any) -> dict[str, A
 v1alpha1_metadata = st.builds(
     with_carrier,
     metadata(st.one_of(st.none(), label_maps)),
-    st.one_of(st.just(NOTHING), reserve_ordinals),
+    optional_fields(reserveOrdinals=reserve_ordinals, **later_spec_fields),
     st.sampled_from([NOTHING, {}, None]),
 )
-v1alpha1_objects = objects(V1ALPHA1, v1alpha1_metadata, specs(v1beta1=False))
+v1alpha1_objects = objects(
+    V1ALPHA1, v1alpha1_metadata, specs(v1beta1=False), statuses(v1beta1=False)
+)
+
+
+def v1beta1_only(obj: dict[str, Any]) -> dict[str, set[str]]:
+    """The v1beta1-only fields ``obj`` holds, by part."""
+    return {part: names & set(obj.get(part) or {}) for part, names in V1BETA1_ONLY.items()}
 
 
 def down(obj: dict[str, Any]) -> dict[str, Any]:
@@ -268,9 +304,9 @@ def up(obj: dict[str, Any]) -> dict[str, Any]:
 def test_v1beta1_to_v1alpha1_and_back_is_the_identity(obj: dict[str, Any]) -> None:
     converted = down(obj)
     assert converted["apiVersion"] == V1ALPHA1
-    assert "reserveOrdinals" not in converted["spec"]
+    assert not any(v1beta1_only(converted).values())
     carried = CARRIED_FIELDS_ANNOTATION in (converted["metadata"].get("annotations") or {})
-    assert carried == ("reserveOrdinals" in obj["spec"])
+    assert carried == any(v1beta1_only(obj).values())
     assert up(converted) == obj
 
 
@@ -294,7 +330,6 @@ def test_a_write_through_v1alpha1_keeps_what_only_v1beta1_holds(
     written = up(read)
     assert written["spec"]["replicas"] == replicas
     assert written["metadata"]["labels"] == labels
-    if "reserveOrdinals" in obj["spec"]:
-        assert written["spec"]["reserveOrdinals"] == obj["spec"]["reserveOrdinals"]
-    else:
-        assert "reserveOrdinals" not in written["spec"]
+    assert v1beta1_only(written) == v1beta1_only(obj)
+    for part, fields in v1beta1_only(obj).items():
+        assert {f: written[part][f] for f in fields} == {f: obj[part][f] for f in fields}
