@@ -20,7 +20,7 @@ from typing import NoReturn
 
 from prometheus_client import CollectorRegistry
 
-from kruise.controller import cloneset
+from kruise.controller import cloneset, statefulset
 from kruise.controller.cloneset import CloneSetOptions
 from kruise.runtime import log as logs
 from kruise.runtime.client import Client, ClientError, ConfigError, load_config
@@ -181,6 +181,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=_positive(int),
         default=3,
         help="CloneSets reconciled at once",
+    )
+    add(
+        "--statefulset-workers",
+        type=_positive(int),
+        default=3,
+        help="Advanced StatefulSets reconciled at once",
     )
     add(
         "--cloneset-scaling-exclude-preparing-delete",
@@ -349,6 +355,7 @@ async def _setup_controllers(manager: Manager, args: argparse.Namespace) -> None
     if ignored:
         log.info("feature gates kruise-py does not implement have no effect", gates=ignored)
     await cloneset.setup(manager, workers=args.cloneset_workers, options=cloneset_options(args))
+    await statefulset.setup(manager, workers=args.statefulset_workers)
 
 
 async def _run_manager(manager: Manager, certs: CertController, certs_timeout: float) -> int:
