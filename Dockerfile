@@ -25,6 +25,13 @@ LABEL org.opencontainers.image.title="kruise-py" \
 # compiles the bytecode at install time (the root filesystem is read-only at run time),
 # then pip itself goes: nothing in the image installs packages after this.
 # (No version pins: --no-index means only the wheels built above can be installed.)
+# AdvancedCronJob schedules are read in IANA time zones (spec.timeZone, through zoneinfo),
+# and the slim Debian base does not promise the zone database: install tzdata, keeping
+# no apt lists. (No pin: the base image's release fixes the version.)
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends tzdata \
+    && rm -rf /var/lib/apt/lists/*
 # hadolint ignore=DL3013
 RUN --mount=type=bind,from=build,source=/wheels,target=/wheels \
     pip install --no-cache-dir --no-index --find-links=/wheels kruise-py \

@@ -41,8 +41,8 @@ class AdvancedCronJobSpec(TypedDict, total=False):
     timeZone: Annotated[
         str,
         Doc(
-            "The IANA time zone, such as Europe/Paris, the schedule is read in. "
-            "Unset: the manager's local time zone."
+            "The IANA time zone, such as Europe/Paris, the schedule is read in, "
+            "daylight saving included. Unset: UTC."
         ),
     ]
     startingDeadlineSeconds: Annotated[

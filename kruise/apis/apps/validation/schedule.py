@@ -7,19 +7,22 @@ range ``a-b``, any of them with a ``/step``; or one of the descriptors ``@yearly
 ``@annually``, ``@monthly``, ``@weekly``, ``@daily``, ``@midnight`` and ``@hourly``. Six or
 seven fields (seconds, years) are rejected, as v0.7.0 rejects them.
 
-Two departures: ``@every <duration>`` (which v0.7.0 accepts) is rejected, because the
-controller computes run times with croniter, which has no such form; and a schedule must
-also be one croniter evaluates, so the webhook never admits a schedule the controller
-cannot run. Extensions croniter has and v0.7.0 lacks (``L``, ``W``, ``#``, day 7) stay
-rejected. Time zones go in ``spec.timeZone``, not in a ``TZ=`` prefix.
+Three departures: ``@every <duration>`` (which v0.7.0 accepts) is rejected, because the
+controller computes run times with croniter, which has no such form; a schedule must also
+be one croniter evaluates, so the webhook never admits a schedule the controller cannot
+run; and a schedule that can never fire (``0 0 30 2 *``: no February has a 30th) is
+rejected, so an admitted AdvancedCronJob always has a next run. Extensions croniter has
+and v0.7.0 lacks (``L``, ``W``, ``#``, day 7) stay rejected. Time zones go in
+``spec.timeZone``, not in a ``TZ=`` prefix.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from croniter import croniter
+from croniter import CroniterBadDateError, croniter
 
 DESCRIPTORS = ("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -54,7 +57,18 @@ def schedule_problem(schedule: str) -> str:
         if text not in DESCRIPTORS:
             return f"unknown descriptor {text}: use one of {', '.join(DESCRIPTORS)}"
         return ""
-    fields = text.split()
+    problem = _fields_problem(text.split())
+    if problem:
+        return problem
+    if not croniter.is_valid(text):
+        return "croniter cannot evaluate this schedule"
+    if _never_fires(text):
+        return "never fires: no month it names has that day of the month"
+    return ""
+
+
+def _fields_problem(fields: list[str]) -> str:
+    """What is wrong with the five fields, or "" when each is right."""
     if len(fields) != len(_FIELDS):
         return (
             "expected exactly 5 fields (minute, hour, day of month, month, day of week), "
@@ -65,9 +79,17 @@ def schedule_problem(schedule: str) -> str:
             problem = _item_problem(item, field)
             if problem:
                 return f"{field.name} field {value}: {problem}"
-    if not croniter.is_valid(text):
-        return "croniter cannot evaluate this schedule"
     return ""
+
+
+def _never_fires(text: str) -> bool:
+    """Whether croniter finds no run at all. Every schedule repeats at least every eight
+    years (a February 29th), well inside croniter's search; 2000 is a leap year."""
+    try:
+        croniter(text, datetime(2000, 1, 1, tzinfo=UTC)).get_next(float)
+    except CroniterBadDateError:
+        return True
+    return False
 
 
 def _item_problem(item: str, field: _Field) -> str:

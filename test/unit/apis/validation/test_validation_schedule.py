@@ -18,6 +18,9 @@ from kruise.apis.apps.validation.schedule import schedule_problem, time_zone_pro
         "0 0 1,15 jan,JUL *",
         "59 23 31 12 6",
         "0 0 1-31/2 * *",
+        "0 0 29 2 *",  # only in leap years, but it fires
+        "0 0 30 2 mon",  # day of month or day of week: every Monday in February
+        "0 0 31 1-2 *",
         "55/10 * * * *",
         "  0 0 * * *  ",
         *("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"),
@@ -74,6 +77,10 @@ def test_accepted(schedule: str) -> None:
         ("1-2-3/0 * * * *", "minute field 1-2-3/0: too many hyphens in 1-2-3/0"),
         ("x/0 * * * *", "minute field x/0: 'x' is not a number"),
         ("70/0 * * * *", "minute field 70/0: the step of 70/0 must be a positive number"),
+        # Valid fields whose combination never happens.
+        ("0 0 30 2 *", "never fires: no month it names has that day of the month"),
+        ("0 0 31 4,6,9,11 *", "never fires: no month it names has that day of the month"),
+        ("0 0 30-31 feb ?", "never fires: no month it names has that day of the month"),
     ],
 )
 def test_refused(schedule: str, problem: str) -> None:
