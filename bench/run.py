@@ -19,6 +19,10 @@ Scenarios (bench/README.md says what each measures):
   controller on a local cluster with kwok nodes (bench/scenarios/cloneset/); peers
   openkruise-go (hack/build-openkruise.sh), kcm-replicaset and raw-creator. One run by
   default (``--runs`` honoured); ``--quick`` uses 100 and 50 pods.
+- ``asts-parallel-500``, ``asts-ordered-50``, ``asts-inplace-500``: the Advanced
+  StatefulSet controller on a local cluster (bench/scenarios/statefulset/); peers
+  openkruise-go and kcm-statefulset (a native StatefulSet). One run by default;
+  ``--quick`` uses 50, 10 and 50 pods.
 
 Every side runs in its own process; runs alternate between the sides. The Go peers are
 built (GOTOOLCHAIN=local GOFLAGS=-mod=mod) into ${XDG_CACHE_HOME:-~/.cache}/kruise-py/bench.
@@ -49,7 +53,7 @@ from pathlib import Path
 from typing import Any
 
 import report
-from scenarios import cloneset
+from scenarios import cloneset, statefulset
 from scenarios.pods import create_pods
 
 BENCH = Path(__file__).resolve().parent
@@ -62,6 +66,7 @@ SCENARIOS = (
     "informer-10k-pods",
     "webhook-admission",
     *cloneset.SCENARIOS,
+    *statefulset.SCENARIOS,
 )
 INFORMER_GOAL = 1.5
 WEBHOOK_PEER = "aiohttp-tls-floor"
@@ -571,6 +576,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--webhook-seconds", type=float, help="measured seconds per webhook run (default 10)"
     )
     cloneset.add_arguments(parser)
+    statefulset.add_arguments(parser)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the results file")
     return parser.parse_args(argv)
 
@@ -611,6 +617,8 @@ def run_scenarios(args: argparse.Namespace, chosen: Sequence[str]) -> list[repor
         records += webhook_records(sizes, loadgen_build.wait())
     if set(chosen) & set(cloneset.SCENARIOS):  # a local cluster per contender and run
         records += cloneset.records(args, chosen, progress, GoBuild.start)
+    if set(chosen) & set(statefulset.SCENARIOS):  # the same, for the StatefulSet scenarios
+        records += statefulset.records(args, chosen, progress, GoBuild.start)
     order = {name: i for i, name in enumerate(SCENARIOS)}
     records.sort(key=lambda r: order[r["scenario"]])
     return records

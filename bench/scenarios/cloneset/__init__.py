@@ -27,23 +27,14 @@ the records.
 
 The modules, in the order a run meets them: ``plan`` (names, sizes, which contender runs
 which phase), ``driver`` (``records``: builds, child processes), ``child`` (one run),
-``cluster`` (the cluster and the manager under test), ``manifests``, ``phases`` (scale,
-in-place update), ``observer`` (trackers, /proc), ``waiting``, ``outcomes`` (the records).
+``manifests``, ``phases`` (scale, in-place update), ``observer`` (trackers, /proc),
+``outcomes`` (the records). The cluster, the manager under test, waiting and the child
+processes are shared with the other benchmarks on a local cluster (``scenarios.common``).
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-_BENCH = Path(__file__).resolve().parents[2]
-# report.py lives two folders up; support.managers (installing a manager on a local
-# cluster, shared with the conformance runner) in the repository's test/ folder.
-for _folder in (str(_BENCH), str(_BENCH.parent / "test")):
-    if _folder not in sys.path:
-        sys.path.insert(0, _folder)
-
-from .driver import records  # noqa: E402
-from .plan import SCENARIOS, add_arguments  # noqa: E402
+from .driver import records
+from .plan import SCENARIOS, add_arguments
 
 __all__ = ["SCENARIOS", "add_arguments", "records"]

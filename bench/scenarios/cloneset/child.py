@@ -19,11 +19,18 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .cluster import ManagerProcess, start_cluster, start_manager
+from ..common.cluster import (
+    DEFAULT_BURST,
+    DEFAULT_QPS,
+    ManagerProcess,
+    node_count,
+    start_cluster,
+    start_manager,
+)
+from ..common.waiting import say, tail
 from .observer import proc_usage
 from .phases import inplace_phase, scale_phase
-from .plan import CONTENDERS, DEFAULT_BURST, DEFAULT_QPS, MANAGERS, node_count
-from .waiting import say, tail
+from .plan import CONTENDERS, MANAGERS
 
 
 def run_contender(args: argparse.Namespace) -> dict[str, Any]:

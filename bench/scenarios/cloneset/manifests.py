@@ -6,26 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .plan import CLONESET_API, IMAGE
+from ..common.manifests import IMAGE, pod_template
+from .plan import CLONESET_API
 
-
-def pod_template(app: str, image: str = IMAGE) -> dict[str, Any]:
-    """The pod template of every contender's pods (a web server's, kept small)."""
-    return {
-        "metadata": {"labels": {"app": app, "bench": "cloneset"}},
-        "spec": {
-            "containers": [
-                {
-                    "name": "app",
-                    "image": image,
-                    "ports": [{"name": "http", "containerPort": 8080}],
-                    "env": [{"name": "APP_ENV", "value": "bench"}],
-                    "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}},
-                }
-            ],
-            "terminationGracePeriodSeconds": 0,
-        },
-    }
+__all__ = ["cloneset", "deployment", "pod_template"]
 
 
 def cloneset(

@@ -9,20 +9,18 @@ from typing import Any
 
 import report
 
+from ..common.cluster import OPENKRUISE_VERSION, SCHEDULER_QPS, node_count
 from .plan import (
     GOALS,
     INPLACE,
     METRICS,
-    OPENKRUISE_VERSION,
     OURS,
     PEERS,
     PHASE_OF,
     RESOURCES,
     SCALE,
     SCENARIOS,
-    SCHEDULER_QPS,
     Sizes,
-    node_count,
 )
 
 

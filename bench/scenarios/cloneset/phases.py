@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..common.manifests import NEW_IMAGE
+from ..common.waiting import RunError, follow, say, tail, wait_async, wait_tracker
 from .manifests import cloneset, deployment, pod_template
 from .observer import InPlaceTracker, ScaleTracker
 from .plan import (
@@ -21,12 +23,10 @@ from .plan import (
     INPLACE_NAME,
     KCM,
     MANAGERS,
-    NEW_IMAGE,
     SCALE_NAME,
     inplace_deadline,
     scale_deadline,
 )
-from .waiting import RunError, follow, say, tail, wait_async, wait_tracker
 
 
 def cloneset_resource(contender: str) -> Any:

@@ -4,14 +4,14 @@ metric names, goals, client limits, and which phases each contender runs."""
 from __future__ import annotations
 
 import argparse
-import math
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-BENCH = Path(__file__).resolve().parents[2]
-ROOT = BENCH.parent
+# Shared with the other benchmarks on a local cluster; the tests read them here.
+from ..common.cluster import DEFAULT_BURST, DEFAULT_QPS, NODE_PODS, node_count  # noqa: F401
+from ..common.manifests import IMAGE, NEW_IMAGE  # noqa: F401
+
 PACKAGE = Path(__file__).resolve().parent
 """This package; ``python <PACKAGE> run ...`` is one run of one contender."""
 
@@ -27,7 +27,6 @@ RAW = "raw-creator"
 CONTENDERS = (OURS, OPENKRUISE, KCM, RAW)
 MANAGERS = (OURS, OPENKRUISE)
 
-OPENKRUISE_VERSION = "v1.9.0"
 GOALS: dict[tuple[str, str], float] = {
     (SCALE, OPENKRUISE): 1.0,
     (SCALE, RAW): 1.2,
@@ -52,28 +51,14 @@ PHASE_OF: dict[str, str] = {
     "cpu_seconds": "resources",
 }
 
-DEFAULT_QPS = 100.0
-DEFAULT_BURST = 200
-# The scheduler is shared infrastructure, not a contender: it gets limits high enough
-# that binding pods is never what the contenders wait for (its default is 50/100).
-SCHEDULER_QPS = 1000
-SCHEDULER_BURST = 2000
-NODE_PODS = 400
-IMAGE = "example.com/bench/web:1.0"
-NEW_IMAGE = "example.com/bench/web:2.0"
 SCALE_NAME = "bench-scale"
 INPLACE_NAME = "bench-inplace"
-MANAGER_NAMESPACE = "kruise-system"
 CLONESET_API = "apps.kruise.io/v1alpha1"
 # OpenKruise v1.9.0 stores CloneSets as v1beta1 and its controller works on v1beta1, so
 # its side is driven in v1beta1 (v1alpha1 would add a conversion webhook call to every
-# read and write); kruise-py, a port of v0.7.0, serves v1alpha1 only.
+# read and write). kruise-py serves both versions too but stores v1alpha1, the version
+# its CloneSet controller works on, so its side is driven in v1alpha1, for the same reason.
 API_VERSIONS = {OURS: CLONESET_API, OPENKRUISE: "apps.kruise.io/v1beta1"}
-
-
-def manager_command() -> Path:
-    """Our ``kruise-manager``, installed beside this interpreter."""
-    return Path(sys.executable).parent / "kruise-manager"
 
 
 @dataclass(frozen=True)
@@ -107,12 +92,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--client-qps",
         type=float,
-        help=f"client QPS of every CloneSet contender (default {DEFAULT_QPS:g})",
+        help=(
+            "client QPS of every contender of the CloneSet and StatefulSet scenarios "
+            f"(default {DEFAULT_QPS:g}; a huge value is as good as no limit)"
+        ),
     )
     parser.add_argument(
         "--client-burst",
         type=int,
-        help=f"client burst of every CloneSet contender (default {DEFAULT_BURST})",
+        help=(
+            "client burst of every contender of the CloneSet and StatefulSet scenarios "
+            f"(default {DEFAULT_BURST})"
+        ),
     )
 
 
@@ -127,11 +118,6 @@ def phases_for(contender: str, chosen: Iterable[str]) -> tuple[str, ...]:
     if contender not in MANAGERS and SCALE not in chosen:
         return ()
     return tuple(phases)
-
-
-def node_count(pods: int, per_node: int = NODE_PODS) -> int:
-    """Fake nodes for ``pods`` pods with a quarter to spare (at least two)."""
-    return max(2, math.ceil(pods * 1.25 / per_node))
 
 
 def scale_deadline(pods: int) -> float:

@@ -1,20 +1,59 @@
 """The local cluster of one run, and the manager under test on it: ours or OpenKruise's,
 with its CRDs and webhook configurations, started only once its webhooks answer
-(``support.managers`` in the repository's ``test/`` folder does the installing)."""
+(``support.managers`` in the repository's ``test/`` folder does the installing).
+
+Every contender gets the same client QPS and burst; kube-scheduler, shared
+infrastructure, gets enough that binding pods is never what a contender waits for."""
 
 from __future__ import annotations
 
 import argparse
 import math
+import sys
 from pathlib import Path
 from typing import Any
 
 from support.managers import KRUISE_PY, OPENKRUISE, ManagerOptions, ManagerProcess
 from support.managers import start_manager as shared_start_manager
 
-from .plan import MANAGER_NAMESPACE, NODE_PODS, OURS, SCHEDULER_BURST, SCHEDULER_QPS, node_count
+__all__ = [
+    "DEFAULT_BURST",
+    "DEFAULT_QPS",
+    "MANAGER_NAMESPACE",
+    "NODE_PODS",
+    "OPENKRUISE_GO",
+    "OPENKRUISE_VERSION",
+    "OURS",
+    "SCHEDULER_BURST",
+    "SCHEDULER_QPS",
+    "ManagerProcess",
+    "manager_command",
+    "node_count",
+    "start_cluster",
+    "start_manager",
+]
 
-__all__ = ["ManagerProcess", "start_cluster", "start_manager"]
+OURS = "kruise-py"
+OPENKRUISE_GO = "openkruise-go"
+OPENKRUISE_VERSION = "v1.9.0"
+MANAGER_NAMESPACE = "kruise-system"
+DEFAULT_QPS = 100.0
+DEFAULT_BURST = 200
+# The scheduler is shared infrastructure, not a contender: it gets limits high enough
+# that binding pods is never what the contenders wait for (its default is 50/100).
+SCHEDULER_QPS = 1000
+SCHEDULER_BURST = 2000
+NODE_PODS = 400
+
+
+def manager_command() -> Path:
+    """Our ``kruise-manager``, installed beside this interpreter."""
+    return Path(sys.executable).parent / "kruise-manager"
+
+
+def node_count(pods: int, per_node: int = NODE_PODS) -> int:
+    """Fake nodes for ``pods`` pods with a quarter to spare (at least two)."""
+    return max(2, math.ceil(pods * 1.25 / per_node))
 
 
 def start_cluster(pods: int, qps: float, burst: int) -> Any:
@@ -45,8 +84,9 @@ def start_cluster(pods: int, qps: float, burst: int) -> Any:
 def start_manager(
     contender: str, cluster: Any, workdir: Path, args: argparse.Namespace
 ) -> ManagerProcess:
-    """Our manager or OpenKruise's on ``cluster`` (``support.managers``, which the
-    conformance runner shares), with the client limits every contender gets."""
+    """Our manager (``kruise-py``) or OpenKruise's (``openkruise-go``) on ``cluster``
+    (``support.managers``, which the conformance runner shares), with the client limits
+    every contender gets."""
     options = ManagerOptions(
         flavour=KRUISE_PY if contender == OURS else OPENKRUISE,
         workdir=workdir,

@@ -13,11 +13,19 @@ from support.managers import tail
 
 from .observer import InPlaceTracker, ScaleTracker
 
-__all__ = ["RunError", "follow", "say", "tail", "wait_async", "wait_tracker"]
+__all__ = ["RunError", "follow", "say", "set_tag", "tail", "wait_async", "wait_tracker"]
+
+_tag = ["cloneset"]
+
+
+def set_tag(tag: str) -> None:
+    """The word in front of this process's progress lines (the driver passes on the
+    lines of a child that start with ``[<tag>``)."""
+    _tag[0] = tag
 
 
 def say(message: str) -> None:
-    print(f"[cloneset {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+    print(f"[{_tag[0]} {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
 class RunError(Exception):

@@ -1,0 +1,20 @@
+"""What the benchmarks on a local cluster share (the CloneSet and the Advanced StatefulSet
+scenarios): the cluster and the manager under test (``cluster``), the driver's observer
+(``observer``: trackers, /proc), waiting and progress lines (``waiting``), the child
+processes of the driver (``processes``) and the pod template (``manifests``).
+
+Importing it puts the repository's test/ folder on the path, for ``support.managers``
+(installing a manager, shared with the conformance runner), and bench/, for ``report``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[2]
+ROOT = BENCH.parent
+
+for _folder in (str(BENCH), str(ROOT / "test")):
+    if _folder not in sys.path:
+        sys.path.insert(0, _folder)
