@@ -168,9 +168,19 @@ def new_revision(
         "apiVersion": CONTROLLER_REVISIONS.api_version,
         "kind": CONTROLLER_REVISIONS.kind,
         "metadata": revision_meta,
-        "data": data,
+        "data": _key_sorted(data),
         "revision": revision_number,
     }
+
+
+def _key_sorted(value: Any) -> Any:
+    """``value`` with every object's keys in order, as Go writes them: the API server keeps
+    ``data`` byte for byte, and any later patch of the revision rewrites it Go's way."""
+    if isinstance(value, Mapping):
+        return {k: _key_sorted(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_key_sorted(v) for v in value]
+    return value
 
 
 def apply_revision(owner: Mapping[str, Any], revision: Mapping[str, Any]) -> KubeObject:

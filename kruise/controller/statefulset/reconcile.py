@@ -143,7 +143,9 @@ class StatefulSetReconciler:
             elif refs[0].get("uid") == uid:
                 owned.append(rev)
         if orphans:
-            await self._fresh(sts)
+            fresh = await self._fresh(sts)
+            if (fresh.get("metadata") or {}).get("deletionTimestamp"):
+                return owned  # a set being deleted adopts nothing (Kubernetes' rule)
             ref = dict(new_controller_ref(sts, api_version=API_VERSION, kind=STATEFULSET_KIND))
             for orphan in orphans:
                 meta = orphan["metadata"]

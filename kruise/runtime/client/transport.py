@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -222,10 +223,26 @@ def retry_delay(error: ApiError, retries: int, max_retries: int) -> float | None
     return None
 
 
+_GO_ESCAPES = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
+_GO_ESCAPED = re.compile("[<>&\u2028\u2029]")
+
+
 def _encode(body: Any) -> bytes | None:
+    """JSON as Go's encoder writes strings (UTF-8, ``<``, ``>``, ``&`` escaped): the API
+    server keeps raw fields such as a ControllerRevision's ``data`` byte for byte, and a
+    later patch re-encodes them the Go way; they must already match or the patch fails
+    as a change to an immutable field."""
     if body is None or isinstance(body, bytes):
         return body
-    return json.dumps(body, separators=(",", ":")).encode()
+    text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+    # These characters only occur inside strings, where the escape means the same.
+    return _GO_ESCAPED.sub(lambda m: _GO_ESCAPES[m.group()], text).encode()
 
 
 def _describe(err: BaseException) -> str:
