@@ -65,7 +65,7 @@ endif
 test: setup lint typecheck imports ## everything: lint, types, import layers and every test tier
 	$(BIN)/pytest test $(PYTEST_ARGS)
 
-run: setup ## a local cluster, kruise-manager and a sample CloneSet; Ctrl-C stops it (RUN_ARGS=--nodes 5)
+run: setup ## a local cluster, kruise-manager and the sample CloneSet and StatefulSet; Ctrl-C stops it (RUN_ARGS=--nodes 5)
 	$(BIN)/python hack/run_local.py $(RUN_ARGS)
 
 cluster: setup ## a local cluster in the foreground; Ctrl-C stops it

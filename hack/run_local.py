@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""``make run``: a local cluster, kruise-manager and a sample CloneSet, in the foreground.
+"""``make run``: a local cluster, kruise-manager, a sample CloneSet and a sample Advanced
+StatefulSet, in the foreground.
 
 Starts a local cluster (etcd, kube-apiserver, kube-controller-manager, kube-scheduler and
 kwok fake nodes), installs the apps.kruise.io CRDs and webhook configurations so the API
 server calls the webhooks at ``https://127.0.0.1:<port>``, writes the kubeconfig to
 ``.run/kubeconfig``, runs ``kruise-manager`` as a child process with its logs on this
 terminal, waits for its ``/readyz``, applies ``config/samples/apps_v1alpha1_cloneset.yaml``
-and prints what to try. Ctrl-C (or SIGTERM) stops the manager, then the cluster, and exits 0.
+and ``config/samples/apps_v1beta1_statefulset.yaml`` (a headless Service and a StatefulSet
+with ``reserveOrdinals``) and prints what to try. Ctrl-C (or SIGTERM) stops the manager,
+then the cluster, and exits 0.
 
 Usage: .venv/bin/python hack/run_local.py [--nodes N] [--run-dir DIR] [-- MANAGER-FLAGS...]
 """
@@ -34,6 +37,7 @@ from typing import IO, Any
 
 import yaml
 
+from kruise.apis.apps.v1beta1.ordinals import ordinal_range
 from kruise.runtime.envtest import (
     Binaries,
     EnvtestError,
@@ -51,6 +55,15 @@ ROOT = Path(__file__).resolve().parents[1]
 CRDS = ROOT / "config" / "crd" / "bases"
 WEBHOOKS = ROOT / "config" / "webhook" / "manifests.yaml"
 SAMPLE = ROOT / "config" / "samples" / "apps_v1alpha1_cloneset.yaml"
+STATEFULSET_SAMPLE = ROOT / "config" / "samples" / "apps_v1beta1_statefulset.yaml"
+SAMPLES = (SAMPLE, STATEFULSET_SAMPLE)
+MOVED_ORDINAL = 3  # the StatefulSet pod the printed patch moves off its ordinal
+# The REST collection of each kind the samples hold, by (apiVersion, kind).
+PLURALS = {
+    ("apps.kruise.io/v1alpha1", "CloneSet"): "clonesets",
+    ("apps.kruise.io/v1beta1", "StatefulSet"): "statefulsets",
+    ("v1", "Service"): "services",
+}
 HOST = "127.0.0.1"
 READY_TIMEOUT = 180.0
 SAMPLE_TIMEOUT = 60.0
@@ -106,7 +119,8 @@ def say(line: str, stream: IO[str] | None = None) -> None:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hack/run_local.py",
-        description="A local cluster, kruise-manager and a sample CloneSet; Ctrl-C stops them.",
+        description="A local cluster, kruise-manager and the sample CloneSet and "
+        "StatefulSet; Ctrl-C stops them.",
     )
     parser.add_argument("--nodes", type=int, default=3, help="number of kwok fake nodes")
     parser.add_argument(
@@ -179,22 +193,35 @@ def _wait_ready(manager: subprocess.Popen[bytes], cluster: LocalCluster, url: st
         time.sleep(0.5)
 
 
-def _apply_sample(manager: subprocess.Popen[bytes], cluster: LocalCluster) -> dict[str, Any]:
-    """Create the sample CloneSet. The API server may take a moment to trust the CA the
+def load_samples() -> list[dict[str, Any]]:
+    """Every object of the samples ``make run`` applies, in order."""
+    return [doc for path in SAMPLES for doc in yaml.safe_load_all(path.read_text()) if doc]
+
+
+def collection_of(obj: dict[str, Any]) -> str:
+    """The REST collection ``obj`` is created in (namespace ``default`` unless it says)."""
+    api_version, kind = obj["apiVersion"], obj["kind"]
+    namespace = obj["metadata"].get("namespace", "default")
+    prefix = "/api/v1" if api_version == "v1" else f"/apis/{api_version}"
+    return f"{prefix}/namespaces/{namespace}/{PLURALS[api_version, kind]}"
+
+
+def _apply_sample(
+    manager: subprocess.Popen[bytes], cluster: LocalCluster, sample: dict[str, Any]
+) -> None:
+    """Create one sample object. The API server may take a moment to trust the CA the
     manager just injected, so a failed webhook call is retried for a while."""
-    sample: dict[str, Any] = yaml.safe_load(SAMPLE.read_text())
-    namespace = sample["metadata"].get("namespace", "default")
-    collection = f"/apis/apps.kruise.io/v1alpha1/namespaces/{namespace}/clonesets"
+    what = f"{sample['kind']} {sample['metadata']['name']}"
     deadline = time.monotonic() + SAMPLE_TIMEOUT
     while True:
         try:
-            cluster.rest.apply(collection, sample)
-            return sample
+            cluster.rest.apply(collection_of(sample), sample)
+            return
         except RestError as err:
             if "failed calling webhook" not in str(err) or time.monotonic() > deadline:
-                raise Failure(f"could not apply {SAMPLE.relative_to(ROOT)}: {err}") from None
+                raise Failure(f"could not apply the sample {what}: {err}") from None
         except OSError as err:
-            raise Failure(f"could not apply {SAMPLE.relative_to(ROOT)}: {err}") from None
+            raise Failure(f"could not apply the sample {what}: {err}") from None
         if failure := _exited(manager):
             raise failure
         time.sleep(0.5)
@@ -223,7 +250,44 @@ def _stop_manager(manager: subprocess.Popen[bytes] | None, signals: Signals) -> 
     return manager.returncode
 
 
-def _hints(kubeconfig: Path, kubectl: Path, sample: dict[str, Any]) -> list[str]:
+def pod_names(name: str, spec: dict[str, Any]) -> str:
+    """The pods an Advanced StatefulSet with ``spec`` runs, as ``web-0, web-2, ...``."""
+    return ", ".join(f"{name}-{ordinal}" for ordinal in ordinal_range(spec).ordinals())
+
+
+def outcome(name: str, before: dict[str, Any], after: dict[str, Any]) -> str:
+    """What changing an Advanced StatefulSet's spec from ``before`` to ``after`` does to its
+    pods (in OrderedReady, a new pod is Ready before a condemned one is deleted)."""
+    old, new = set(ordinal_range(before).ordinals()), set(ordinal_range(after).ordinals())
+    steps = [f"{name}-{o} is created" for o in sorted(new - old)]
+    steps += [f"{name}-{o} is deleted" for o in sorted(old - new, reverse=True)]
+    return f"    -> {', then '.join(steps)}: {pod_names(name, after)}"
+
+
+def statefulset_hints(sample: dict[str, Any]) -> list[str]:
+    """What to try with the sample StatefulSet: reserve one more ordinal, then scale in;
+    the pods each step leaves are worked out from the sample's own spec."""
+    name, spec = sample["metadata"]["name"], sample["spec"]
+    reserved = [*spec.get("reserveOrdinals", []), MOVED_ORDINAL]
+    patch = json.dumps({"spec": {"reserveOrdinals": reserved}}, separators=(",", ":"))
+    moved = {**spec, "reserveOrdinals": reserved}
+    scaled = {**moved, "replicas": moved["replicas"] - 1}
+    selector = ",".join(f"{k}={v}" for k, v in spec["selector"]["matchLabels"].items())
+    return [
+        f"The StatefulSet {name} runs {spec['replicas']} pods and skips the reserved ordinals "
+        f"{spec.get('reserveOrdinals', [])}: {pod_names(name, spec)}.",
+        f"  kubectl get asts {name}",
+        f"  kubectl get pods -l {selector} -w -o {shlex.quote(POD_COLUMNS)}",
+        f"  kubectl patch asts {name} --type merge -p {shlex.quote(patch)}",
+        outcome(name, spec, moved),
+        f"  kubectl scale asts {name} --replicas={scaled['replicas']}",
+        outcome(name, moved, scaled),
+    ]
+
+
+def _hints(kubeconfig: Path, kubectl: Path, samples: list[dict[str, Any]]) -> list[str]:
+    sample = next(s for s in samples if s["kind"] == "CloneSet")
+    statefulset = next(s for s in samples if s["kind"] == "StatefulSet")
     name = sample["metadata"]["name"]
     container = sample["spec"]["template"]["spec"]["containers"][0]["name"]
     selector = ",".join(f"{k}={v}" for k, v in sample["spec"]["selector"]["matchLabels"].items())
@@ -241,6 +305,7 @@ def _hints(kubeconfig: Path, kubectl: Path, sample: dict[str, Any]) -> list[str]
         f"  kubectl get pods -l {selector} -w -o {shlex.quote(POD_COLUMNS)}",
         "The patch updates the pods in place: the same names and UIDs, the container",
         "restarted with the new image (RESTARTS goes up).",
+        *statefulset_hints(statefulset),
         "Ctrl-C here stops kruise-manager, then the cluster.",
     ]
 
@@ -307,13 +372,12 @@ def run(args: argparse.Namespace, signals: Signals) -> int:
             f"kruise-manager ready: {readyz}, metrics http://{HOST}:{metrics_port}/metrics, "
             f"webhooks https://{HOST}:{webhook_port}"
         )
-        sample = _apply_sample(manager, cluster)
-        meta = sample["metadata"]
-        say(
-            f"applied CloneSet {meta.get('namespace', 'default')}/{meta['name']} "
-            f"from {SAMPLE.relative_to(ROOT)}"
-        )
-        print("\n".join(["", *_hints(kubeconfig, binaries.kubectl, sample), ""]), flush=True)
+        samples = load_samples()
+        for sample in samples:
+            _apply_sample(manager, cluster, sample)
+            meta = sample["metadata"]
+            say(f"applied {sample['kind']} {meta.get('namespace', 'default')}/{meta['name']}")
+        print("\n".join(["", *_hints(kubeconfig, binaries.kubectl, samples), ""]), flush=True)
         while True:
             if failure := _exited(manager):
                 raise failure

@@ -26,6 +26,7 @@ from support.paths import REPO_ROOT
 from support.polling import NotYet, eventually, eventually_blocking
 
 from kruise.apis.apps.v1alpha1 import CLONESETS
+from kruise.apis.apps.v1beta1 import STATEFULSETS
 from kruise.runtime.client import PODS, Client
 from kruise.runtime.envtest.rest import url_ok
 
@@ -49,6 +50,12 @@ COMPONENTS = (
 
 T = TypeVar("T")
 Obj = dict[str, Any]
+
+
+def statefulset_controller_wired() -> bool:
+    """Whether kruise-manager starts the Advanced StatefulSet controller."""
+    main = REPO_ROOT / "cmd" / "kruise_manager" / "main.py"
+    return "statefulset" in main.read_text().lower()
 
 
 def cloneset_controller_wired() -> bool:
@@ -246,6 +253,9 @@ def test_prints_the_kubeconfig_kubectl_and_what_to_try(run_local: RunLocal) -> N
     patch = run_local.hint("kubectl patch clone sample --type merge -p")
     assert "image" in patch[-1]
     assert run_local.hint("kubectl get pods")
+    assert run_local.hint("kubectl get asts web")
+    assert run_local.hint("kubectl patch asts web --type merge -p")
+    assert run_local.hint("kubectl scale asts web --replicas=3")
     assert "Ctrl-C" in run_local.output()
 
 
@@ -307,6 +317,53 @@ async def test_sample_pods_run_and_the_printed_patch_updates_them_in_place(
             what=f"the sample's pods to run {new_image.group(1)}",
         )
         assert {p["metadata"]["name"]: p["metadata"]["uid"] for p in after} == uids
+
+
+@pytest.mark.skipif(
+    not statefulset_controller_wired(),
+    reason="the StatefulSet controller is not wired into kruise-manager",
+)
+async def test_sample_statefulset_skips_its_reserved_ordinal_and_the_printed_patch_moves_a_pod(
+    run_local: RunLocal,
+) -> None:
+    async with await Client.connect(run_local.kubeconfig) as client:
+
+        async def running(names: list[str]) -> dict[str, str] | None:
+            pods = await client.list(PODS, SAMPLE_NAMESPACE, label_selector="app=web")
+            live = [p for p in pods.items if not p["metadata"].get("deletionTimestamp")]
+            found = sorted(p["metadata"]["name"] for p in live)
+            ready = all(p["status"].get("phase") == "Running" for p in live)
+            return (
+                {p["metadata"]["name"]: p["metadata"]["uid"] for p in live}
+                if (found == names and ready)
+                else None
+            )
+
+        before = await eventually(
+            lambda: running(["web-0", "web-2", "web-3", "web-4"]),
+            timeout=PODS_TIMEOUT,
+            interval=0.5,
+            what="the sample StatefulSet's pods web-0, web-2, web-3, web-4",
+        )
+        sts = await client.get(STATEFULSETS, "web", SAMPLE_NAMESPACE)
+        assert sts["spec"]["reserveOrdinals"] == [1]
+        run_local.kubectl_run(run_local.hint("kubectl patch asts web --type merge -p"))
+        after = await eventually(
+            lambda: running(["web-0", "web-2", "web-4", "web-5"]),
+            timeout=PODS_TIMEOUT,
+            interval=0.5,
+            what="web-3 replaced by web-5",
+        )
+        assert {n: after[n] for n in ("web-0", "web-2", "web-4")} == {
+            n: before[n] for n in ("web-0", "web-2", "web-4")
+        }
+        run_local.kubectl_run(run_local.hint("kubectl scale asts web --replicas=3"))
+        await eventually(
+            lambda: running(["web-0", "web-2", "web-4"]),
+            timeout=PODS_TIMEOUT,
+            interval=0.5,
+            what="web-5 deleted by the printed scale",
+        )
 
 
 def test_ctrl_c_stops_everything_and_exits_0(run_local: RunLocal) -> None:

@@ -70,7 +70,7 @@ NOT_EXERCISED: dict[Grant, str] = {
 }
 
 # The test modules that must have run for "every grant was used" to mean anything.
-EXERCISERS = ("test_cloneset_e2e.py", "test_operations_e2e.py")
+EXERCISERS = ("test_cloneset_e2e.py", "test_operations_e2e.py", "test_statefulset_e2e.py")
 
 
 def granted() -> set[Grant]:

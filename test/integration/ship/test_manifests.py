@@ -288,13 +288,15 @@ def test_cluster_role_is_exactly_what_the_code_uses(docs: list[Doc]) -> None:
         sorted(d["metadata"]["name"] for d in docs if d["kind"] == "CustomResourceDefinition")
     )
     assert rules(docs, "ClusterRole", "kruise-manager-role") == {
-        ("", "pods", (), "create,delete,get,list,patch,watch"),
+        ("", "pods", (), "create,delete,get,list,patch,update,watch"),
         ("", "pods/status", (), "patch"),
-        ("", "persistentvolumeclaims", (), "create,delete,list,watch"),
+        ("", "persistentvolumeclaims", (), "create,delete,get,list,patch,watch"),
         ("", "events", (), "create,patch"),
-        ("apps", "controllerrevisions", (), "create,delete,get,list,update,watch"),
+        ("apps", "controllerrevisions", (), "create,delete,get,list,patch,update,watch"),
         ("apps.kruise.io", "clonesets", (), "get,list,patch,watch"),
         ("apps.kruise.io", "clonesets/status", (), "update"),
+        ("apps.kruise.io", "statefulsets", (), "get,list,watch"),
+        ("apps.kruise.io", "statefulsets/status", (), "update"),
         (
             "admissionregistration.k8s.io",
             "mutatingwebhookconfigurations",
@@ -368,6 +370,7 @@ def crds_installed(control_plane: ControlPlane) -> None:
     "sample",
     [
         "apps_v1alpha1_statefulset.yaml",
+        "apps_v1beta1_statefulset.yaml",
         "apps_v1alpha1_broadcastjob.yaml",
         "apps_v1alpha1_advancedcronjob.yaml",
     ],

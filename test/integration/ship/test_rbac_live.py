@@ -118,14 +118,16 @@ def allowed(
 
 # (verb, resource, group, namespace, name): what the code does, by the code that does it.
 GRANTED = [
-    # CloneSet controller and webhook, in any namespace.
-    ("get list watch create patch delete", "pods", "", "team-a", ""),
+    # CloneSet and Advanced StatefulSet controllers and the CloneSet webhook, in any namespace.
+    ("get list watch create update patch delete", "pods", "", "team-a", ""),
     ("patch", "pods/status", "", "team-a", ""),
-    ("list watch create delete", "persistentvolumeclaims", "", "team-a", ""),
+    ("get list watch create patch delete", "persistentvolumeclaims", "", "team-a", ""),
     ("create patch", "events", "", "team-a", ""),
-    ("get list watch create update delete", "controllerrevisions", "apps", "team-a", ""),
+    ("get list watch create update patch delete", "controllerrevisions", "apps", "team-a", ""),
     ("get list watch patch", "clonesets", "apps.kruise.io", "team-a", ""),
     ("update", "clonesets/status", "apps.kruise.io", "team-a", ""),
+    ("get list watch", "statefulsets", "apps.kruise.io", "team-a", ""),
+    ("update", "statefulsets/status", "apps.kruise.io", "team-a", ""),
     # Leader election, by name (list/watch by name: a fieldSelector metadata.name=...).
     ("get update watch", "leases", "coordination.k8s.io", NAMESPACE, LEASE),
     ("create", "leases", "coordination.k8s.io", NAMESPACE, ""),
@@ -175,10 +177,13 @@ REFUSED = [
     ("create", "pods/exec", "", "team-a", ""),
     ("create", "pods/eviction", "", "team-a", ""),
     ("update", "pods/status", "", "team-a", ""),
-    ("get update patch", "persistentvolumeclaims", "", "team-a", ""),
+    ("update", "persistentvolumeclaims", "", "team-a", ""),
     ("delete update", "clonesets", "apps.kruise.io", "team-a", ""),
-    ("update", "pods", "", "team-a", ""),
-    ("patch", "controllerrevisions", "apps", "team-a", ""),
+    # The StatefulSet controller never writes a set's spec (scale goes through the
+    # subresource the API server serves) nor its status other than by update.
+    ("create update patch delete", "statefulsets", "apps.kruise.io", "team-a", ""),
+    ("patch", "statefulsets/status", "apps.kruise.io", "team-a", ""),
+    ("update patch", "statefulsets/scale", "apps.kruise.io", "team-a", ""),
     ("get list", "configmaps", "", NAMESPACE, ""),
     ("update patch delete", "nodes", "", "", ""),
     ("create", "serviceaccounts/token", "", NAMESPACE, ACCOUNT),

@@ -4,12 +4,14 @@ them: defaulted by the mutating webhook, then allowed by the validating one."""
 from __future__ import annotations
 
 import copy
+import importlib.util
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from kruise.apis.apps.v1beta1.ordinals import ordinal_range
 from kruise.runtime.webhook import jsonpatch
 from kruise.runtime.webhook.admission import AdmissionRequest, AdmissionResponse
 from kruise.webhook import advancedcronjob, broadcastjob, statefulset
@@ -108,3 +110,93 @@ async def test_statefulset_sample_updates_in_place() -> None:
     assert rolling["podUpdatePolicy"] == "InPlaceIfPossible"
     assert defaulted["spec"]["podManagementPolicy"] == "Parallel"
     assert rolling["maxUnavailable"] == 2
+
+
+# ---- the Advanced StatefulSet that `make run` applies (v1beta1, reserveOrdinals) ----------
+
+RUN_SAMPLE = SAMPLES / "apps_v1beta1_statefulset.yaml"
+RUN_LOCAL = Path(__file__).resolve().parents[3] / "hack" / "run_local.py"
+
+
+def run_sample() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The headless Service and the StatefulSet of the v1beta1 sample."""
+    service, sts = yaml.safe_load_all(RUN_SAMPLE.read_text())
+    return service, sts
+
+
+def run_local() -> Any:
+    spec = importlib.util.spec_from_file_location("run_local", RUN_LOCAL)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_reserve_ordinals_sample_is_a_headless_service_and_a_v1beta1_statefulset() -> None:
+    service, sts = run_sample()
+    assert (service["apiVersion"], service["kind"]) == ("v1", "Service")
+    assert (sts["apiVersion"], sts["kind"]) == ("apps.kruise.io/v1beta1", "StatefulSet")
+    assert "namespace" not in service["metadata"]
+    assert "namespace" not in sts["metadata"]
+    # The Service the pods' DNS names hang off: headless, named by serviceName, selecting them.
+    assert service["spec"]["clusterIP"] == "None"
+    assert service["metadata"]["name"] == sts["spec"]["serviceName"]
+    pod_labels = sts["spec"]["template"]["metadata"]["labels"]
+    assert service["spec"]["selector"].items() <= pod_labels.items()
+    assert sts["spec"]["selector"]["matchLabels"].items() <= pod_labels.items()
+
+
+def test_reserve_ordinals_sample_runs_the_release_example() -> None:
+    _, sts = run_sample()
+    spec = sts["spec"]
+    assert (spec["replicas"], spec["reserveOrdinals"]) == (4, [1])
+    assert ordinal_range(spec).ordinals() == [0, 2, 3, 4]
+
+
+async def test_reserve_ordinals_sample_passes_the_webhooks() -> None:
+    _, sts = run_sample()
+    defaulted, response = await admit(sts)
+    assert response.allowed, (response.message, response.causes)
+    assert defaulted["spec"]["reserveOrdinals"] == [1]
+    assert defaulted["spec"]["podManagementPolicy"] == "OrderedReady"
+    rolling = defaulted["spec"]["updateStrategy"]["rollingUpdate"]
+    assert rolling["podUpdatePolicy"] == "InPlaceIfPossible"
+
+
+def test_make_run_applies_both_samples_in_order() -> None:
+    module = run_local()
+    kinds = [(obj["kind"], obj["metadata"]["name"]) for obj in module.load_samples()]
+    assert kinds == [("CloneSet", "sample"), ("Service", "web"), ("StatefulSet", "web")]
+    assert [module.collection_of(obj) for obj in module.load_samples()] == [
+        "/apis/apps.kruise.io/v1alpha1/namespaces/default/clonesets",
+        "/api/v1/namespaces/default/services",
+        "/apis/apps.kruise.io/v1beta1/namespaces/default/statefulsets",
+    ]
+
+
+def test_make_run_prints_the_reserve_ordinals_steps_and_their_pods() -> None:
+    module = run_local()
+    _, sts = run_sample()
+    hints = module.statefulset_hints(sts)
+    assert "web-0, web-2, web-3, web-4" in hints[0]
+    patch = hints.index(
+        '  kubectl patch asts web --type merge -p \'{"spec":{"reserveOrdinals":[1,3]}}\''
+    )
+    assert (
+        hints[patch + 1]
+        == "    -> web-5 is created, then web-3 is deleted: web-0, web-2, web-4, web-5"
+    )
+    scale = hints.index("  kubectl scale asts web --replicas=3")
+    assert hints[scale + 1] == "    -> web-5 is deleted: web-0, web-2, web-4"
+
+
+def test_the_sample_comments_name_the_pods_each_step_leaves() -> None:
+    """The sample's own comments say what the two commands do; they must stay true."""
+    text = RUN_SAMPLE.read_text()
+    assert "web-0, web-2, web-3 and web-4" in text
+    assert "web-0, web-2, web-4, web-5" in text
+    assert (
+        "kubectl scale asts web --replicas=3\n#     -> web-5 is deleted: web-0, web-2, web-4"
+        in text
+    )
