@@ -150,10 +150,18 @@ def test_v1beta1_only_values_survive_a_write_through_v1alpha1(
     assert stored["apiVersion"] == V1ALPHA1
     assert stored["spec"]["updateStrategy"] == as_alpha["spec"]["updateStrategy"]
 
-    # A v1alpha1 client scales and repartitions, then writes the whole object back.
-    as_alpha["spec"]["replicas"] = 5
-    as_alpha["spec"]["updateStrategy"]["partition"] = 2
-    plane.rest.request("PUT", alpha_path, as_alpha)
+    # A v1alpha1 client scales and repartitions, then writes the whole object back (read
+    # again when the CloneSet controller wrote status in between, as any client would).
+    for attempt in range(10):
+        as_alpha["spec"]["replicas"] = 5
+        as_alpha["spec"]["updateStrategy"]["partition"] = 2
+        try:
+            plane.rest.request("PUT", alpha_path, as_alpha)
+            break
+        except RestError as err:
+            if err.status != 409 or attempt == 9:
+                raise
+            as_alpha = plane.rest.get(alpha_path)
 
     as_beta = plane.rest.get(_path(sent, kruise_namespace, "v1beta1"))
     expected = copy.deepcopy(created["spec"])
