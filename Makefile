@@ -82,7 +82,7 @@ CONFORMANCE_ARGS ?=
 conformance: setup ## OpenKruise v1.9.0's e2e specs against kruise-py (CONFORMANCE_ARGS=--manager openkruise)
 	$(BIN)/python test/conformance/run.py $(CONFORMANCE_ARGS)
 
-conformance-short: setup ## the CI subset of `make conformance`: a few CloneSet specs, minutes
+conformance-short: setup ## the CI subset of `make conformance`: a few CloneSet and BroadcastJob specs, minutes
 	$(BIN)/python test/conformance/run.py --short $(CONFORMANCE_ARGS)
 
 crds: $(BIN)/.installed ## regenerate config/crd from the apps.kruise.io types (kruise/apis/apps)

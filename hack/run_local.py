@@ -8,8 +8,9 @@ server calls the webhooks at ``https://127.0.0.1:<port>``, writes the kubeconfig
 ``.run/kubeconfig``, runs ``kruise-manager`` as a child process with its logs on this
 terminal, waits for its ``/readyz``, applies ``config/samples/apps_v1alpha1_cloneset.yaml``
 and ``config/samples/apps_v1beta1_statefulset.yaml`` (a headless Service and a StatefulSet
-with ``reserveOrdinals``) and prints what to try. Ctrl-C (or SIGTERM) stops the manager,
-then the cluster, and exits 0.
+with ``reserveOrdinals``) and prints what to try, with the BroadcastJob and AdvancedCronJob
+samples to apply by hand. Ctrl-C (or SIGTERM) stops the manager, then the cluster, and
+exits 0.
 
 Usage: .venv/bin/python hack/run_local.py [--nodes N] [--run-dir DIR] [-- MANAGER-FLAGS...]
 """
@@ -57,6 +58,9 @@ WEBHOOKS = ROOT / "config" / "webhook" / "manifests.yaml"
 SAMPLE = ROOT / "config" / "samples" / "apps_v1alpha1_cloneset.yaml"
 STATEFULSET_SAMPLE = ROOT / "config" / "samples" / "apps_v1beta1_statefulset.yaml"
 SAMPLES = (SAMPLE, STATEFULSET_SAMPLE)
+# Printed, not applied: a job a minute would crowd the pods of the samples above.
+BROADCASTJOB_SAMPLE = ROOT / "config" / "samples" / "apps_v1alpha1_broadcastjob.yaml"
+ADVANCEDCRONJOB_SAMPLE = ROOT / "config" / "samples" / "apps_v1alpha1_advancedcronjob.yaml"
 MOVED_ORDINAL = 3  # the StatefulSet pod the printed patch moves off its ordinal
 # The REST collection of each kind the samples hold, by (apiVersion, kind).
 PLURALS = {
@@ -285,7 +289,35 @@ def statefulset_hints(sample: dict[str, Any]) -> list[str]:
     ]
 
 
-def _hints(kubeconfig: Path, kubectl: Path, samples: list[dict[str, Any]]) -> list[str]:
+def job_hints(nodes: int) -> list[str]:
+    """What to try with the BroadcastJob and AdvancedCronJob samples, which ``make run``
+    leaves for the user to apply; ``nodes`` is the number of kwok nodes."""
+    bcj = yaml.safe_load(BROADCASTJOB_SAMPLE.read_text())
+    acj = yaml.safe_load(ADVANCEDCRONJOB_SAMPLE.read_text())
+    bcj_name, acj_name = bcj["metadata"]["name"], acj["metadata"]["name"]
+    bcj_app = bcj["spec"]["template"]["metadata"]["labels"]["app"]
+    child_app = acj["spec"]["template"]["broadcastJobTemplate"]["metadata"]["labels"]["app"]
+    ttl = bcj["spec"]["completionPolicy"]["ttlSecondsAfterFinished"]
+    pause = json.dumps({"spec": {"paused": True}}, separators=(",", ":"))
+    resume = json.dumps({"spec": {"paused": False}}, separators=(",", ":"))
+    return [
+        f"A BroadcastJob runs one pod to completion on each of the {nodes} nodes:",
+        f"  kubectl apply -f {BROADCASTJOB_SAMPLE}",
+        f"  kubectl get bcj {bcj_name} -w",
+        f"    -> DESIRED {nodes}, then SUCCEEDED {nodes} and PHASE completed; "
+        f"it deletes itself {ttl}s later",
+        f"  kubectl get pods -l app={bcj_app} -o wide",
+        f"An AdvancedCronJob starts such a BroadcastJob every minute "
+        f"({acj['spec']['schedule']!r} in {acj['spec']['timeZone']}):",
+        f"  kubectl apply -f {ADVANCEDCRONJOB_SAMPLE}",
+        f"  kubectl get acj {acj_name} -w",
+        f"  kubectl get bcj -l app={child_app}   # {acj_name}-<scheduled Unix time>",
+        f"  kubectl patch acj {acj_name} --type merge -p {shlex.quote(pause)}",
+        f"  kubectl patch acj {acj_name} --type merge -p {shlex.quote(resume)}",
+    ]
+
+
+def _hints(kubeconfig: Path, kubectl: Path, samples: list[dict[str, Any]], nodes: int) -> list[str]:
     sample = next(s for s in samples if s["kind"] == "CloneSet")
     statefulset = next(s for s in samples if s["kind"] == "StatefulSet")
     name = sample["metadata"]["name"]
@@ -306,6 +338,7 @@ def _hints(kubeconfig: Path, kubectl: Path, samples: list[dict[str, Any]]) -> li
         "The patch updates the pods in place: the same names and UIDs, the container",
         "restarted with the new image (RESTARTS goes up).",
         *statefulset_hints(statefulset),
+        *job_hints(nodes),
         "Ctrl-C here stops kruise-manager, then the cluster.",
     ]
 
@@ -377,7 +410,10 @@ def run(args: argparse.Namespace, signals: Signals) -> int:
             _apply_sample(manager, cluster, sample)
             meta = sample["metadata"]
             say(f"applied {sample['kind']} {meta.get('namespace', 'default')}/{meta['name']}")
-        print("\n".join(["", *_hints(kubeconfig, binaries.kubectl, samples), ""]), flush=True)
+        print(
+            "\n".join(["", *_hints(kubeconfig, binaries.kubectl, samples, args.nodes), ""]),
+            flush=True,
+        )
         while True:
             if failure := _exited(manager):
                 raise failure

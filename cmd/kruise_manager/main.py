@@ -20,7 +20,7 @@ from typing import NoReturn
 
 from prometheus_client import CollectorRegistry
 
-from kruise.controller import cloneset, statefulset
+from kruise.controller import advancedcronjob, broadcastjob, cloneset, statefulset
 from kruise.controller.cloneset import CloneSetOptions
 from kruise.runtime import log as logs
 from kruise.runtime.client import Client, ClientError, ConfigError, load_config
@@ -187,6 +187,28 @@ def build_parser() -> argparse.ArgumentParser:
         type=_positive(int),
         default=3,
         help="Advanced StatefulSets reconciled at once",
+    )
+    add(
+        "--broadcastjob-workers",
+        type=_positive(int),
+        default=3,
+        help="BroadcastJobs reconciled at once",
+    )
+    add(
+        "--assign-bcj-pods-by-scheduler",
+        type=_bool,
+        nargs="?",
+        const=True,
+        default=True,
+        metavar="BOOL",
+        help="BroadcastJob pods reach their node through the scheduler (a required node "
+        "affinity on metadata.name); =false binds them with spec.nodeName directly",
+    )
+    add(
+        "--advancedcronjob-workers",
+        type=_positive(int),
+        default=3,
+        help="AdvancedCronJobs reconciled at once",
     )
     add(
         "--cloneset-scaling-exclude-preparing-delete",
@@ -356,6 +378,12 @@ async def _setup_controllers(manager: Manager, args: argparse.Namespace) -> None
         log.info("feature gates kruise-py does not implement have no effect", gates=ignored)
     await cloneset.setup(manager, workers=args.cloneset_workers, options=cloneset_options(args))
     await statefulset.setup(manager, workers=args.statefulset_workers)
+    await broadcastjob.setup(
+        manager,
+        workers=args.broadcastjob_workers,
+        assign_by_scheduler=args.assign_bcj_pods_by_scheduler,
+    )
+    await advancedcronjob.setup(manager, workers=args.advancedcronjob_workers)
 
 
 async def _run_manager(manager: Manager, certs: CertController, certs_timeout: float) -> int:

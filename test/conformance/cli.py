@@ -161,7 +161,7 @@ def execute(
         raise Failure(f"cannot start the cluster or {args.manager}: {one(err)}") from err
     rows: list[Row] = []
     try:
-        local.warm_up(env, args.manager, say)
+        local.warm_up(env, say)
         storage = local.has_default_storage_class(env.cluster)
         if not storage:
             say("no default StorageClass: the PVC-retention specs are listed as vacuous")

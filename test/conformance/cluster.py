@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from support.managers import (
-    KRUISE_PY,
     ManagerError,
     ManagerOptions,
     ManagerProcess,
@@ -32,9 +31,6 @@ from kruise.runtime.envtest.rest import RestError
 GROUP = "apps.kruise.io"
 VERSIONS = ("v1alpha1", "v1beta1")
 WARMUP_NAMESPACE = "conformance-warmup"
-# The kinds kruise-py reconciles today; its other kinds have types, CRDs and webhooks
-# only, so their warm-up objects need only be admitted.
-KRUISE_PY_CONTROLLERS = frozenset({"CloneSet"})
 PLURALS = {
     "CloneSet": "clonesets",
     "StatefulSet": "statefulsets",
@@ -176,11 +172,8 @@ def served(cluster: LocalCluster) -> list[tuple[str, str]]:
     return pairs
 
 
-def warm_up(
-    env: Environment, flavour: str, say: Callable[[str], None], timeout: float = 180
-) -> None:
-    """Create one object per served kind and version and wait until each is reconciled
-    (or admitted, for a kind kruise-py has no controller for)."""
+def warm_up(env: Environment, say: Callable[[str], None], timeout: float = 180) -> None:
+    """Create one object per served kind and version and wait until each is reconciled."""
     cluster = env.cluster
     create_namespace(cluster, WARMUP_NAMESPACE)
     pending: dict[tuple[str, str], str] = {}
@@ -188,8 +181,7 @@ def warm_up(
         body = warmup_object(kind, version)
         path = f"/apis/{GROUP}/{version}/namespaces/{WARMUP_NAMESPACE}/{PLURALS[kind]}"
         _create_when_admitted(env, path, body, timeout)
-        if flavour != KRUISE_PY or kind in KRUISE_PY_CONTROLLERS:
-            pending[(kind, version)] = f"{path}/{body['metadata']['name']}"
+        pending[(kind, version)] = f"{path}/{body['metadata']['name']}"
     deadline = time.monotonic() + timeout
     while pending:
         for (kind, version), path in list(pending.items()):

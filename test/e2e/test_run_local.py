@@ -1,6 +1,6 @@
 """``make run`` end to end: ``hack/run_local.py`` starts a local cluster, kruise-manager
-(webhooks reached by URL) and the sample CloneSet, prints how to try them, and Ctrl-C
-stops everything, leaving no process behind.
+(webhooks reached by URL), the sample CloneSet and StatefulSet, prints how to try them
+(and the job samples to apply), and Ctrl-C stops everything, leaving no process behind.
 
 The script runs once for the module; the tests read what it printed and look at the
 cluster it made. The SIGINT test comes last and checks the shutdown.
@@ -25,7 +25,7 @@ import pytest
 from support.paths import REPO_ROOT
 from support.polling import NotYet, eventually, eventually_blocking
 
-from kruise.apis.apps.v1alpha1 import CLONESETS
+from kruise.apis.apps.v1alpha1 import ADVANCEDCRONJOBS, BROADCASTJOBS, CLONESETS
 from kruise.apis.apps.v1beta1 import STATEFULSETS
 from kruise.runtime.client import PODS, Client
 from kruise.runtime.envtest.rest import url_ok
@@ -193,6 +193,13 @@ class RunLocal:
         """The printed command line starting with ``command``, split like a shell would."""
         return shlex.split(self.line_matching(rf"^\s+{re.escape(command)}").string)
 
+    def hints(self, command: str) -> list[list[str]]:
+        """Every printed command line starting with ``command``, split like a shell would."""
+        regex = re.compile(rf"^\s+{re.escape(command)}")
+        self.line_matching(regex.pattern)
+        with self.lock:
+            return [shlex.split(line) for line in self.lines if regex.search(line)]
+
     def kubectl_run(self, command: list[str]) -> str:
         """Run a printed kubectl command with the pinned kubectl and the printed kubeconfig."""
         assert command[0] == "kubectl", command
@@ -256,6 +263,9 @@ def test_prints_the_kubeconfig_kubectl_and_what_to_try(run_local: RunLocal) -> N
     assert run_local.hint("kubectl get asts web")
     assert run_local.hint("kubectl patch asts web --type merge -p")
     assert run_local.hint("kubectl scale asts web --replicas=3")
+    assert len(run_local.hints("kubectl apply -f")) == 2
+    assert run_local.hint("kubectl get bcj broadcastjob-sample -w")
+    assert run_local.hint("kubectl get acj advancedcronjob-sample -w")
     assert "Ctrl-C" in run_local.output()
 
 
@@ -363,6 +373,64 @@ async def test_sample_statefulset_skips_its_reserved_ordinal_and_the_printed_pat
             timeout=PODS_TIMEOUT,
             interval=0.5,
             what="web-5 deleted by the printed scale",
+        )
+
+
+def job_controllers_wired() -> bool:
+    """Whether kruise-manager starts the BroadcastJob and AdvancedCronJob controllers."""
+    main = (REPO_ROOT / "cmd" / "kruise_manager" / "main.py").read_text()
+    return "broadcastjob.setup" in main and "advancedcronjob.setup" in main
+
+
+@pytest.mark.skipif(
+    not job_controllers_wired(),
+    reason="the BroadcastJob and AdvancedCronJob controllers are not wired into kruise-manager",
+)
+async def test_printed_job_samples_apply_and_the_broadcastjob_completes_on_every_node(
+    run_local: RunLocal,
+) -> None:
+    """The job samples are printed, not applied; applied as printed, the BroadcastJob runs
+    one pod on each of the 3 nodes and completes, and the AdvancedCronJob is taken up and
+    pauses with the printed patch."""
+    async with await Client.connect(run_local.kubeconfig) as client:
+        assert not (await client.list(BROADCASTJOBS, SAMPLE_NAMESPACE)).items
+        assert not (await client.list(ADVANCEDCRONJOBS, SAMPLE_NAMESPACE)).items
+        bcj_file, acj_file = (
+            next(h for h in run_local.hints("kubectl apply -f") if h[-1].endswith(name))
+            for name in ("broadcastjob.yaml", "advancedcronjob.yaml")
+        )
+        run_local.kubectl_run(bcj_file)
+
+        async def completed() -> Obj | None:
+            job = await client.get(BROADCASTJOBS, "broadcastjob-sample", SAMPLE_NAMESPACE)
+            return job if job.get("status", {}).get("phase") == "completed" else None
+
+        job = await eventually(
+            completed, timeout=PODS_TIMEOUT, interval=0.5, what="the sample BroadcastJob done"
+        )
+        assert (job["status"]["desired"], job["status"]["succeeded"]) == (3, 3)
+        pods = await client.list(PODS, SAMPLE_NAMESPACE, label_selector="app=broadcastjob-sample")
+        assert sorted(p["spec"]["nodeName"] for p in pods.items) == [
+            f"kwok-node-{i}" for i in range(3)
+        ]
+        watch = run_local.hint("kubectl get bcj broadcastjob-sample -w")
+        shown = run_local.kubectl_run(watch[:-1])  # without -w
+        assert "completed" in shown
+
+        run_local.kubectl_run(acj_file)
+
+        async def taken_up() -> Obj | None:
+            acj = await client.get(ADVANCEDCRONJOBS, "advancedcronjob-sample", SAMPLE_NAMESPACE)
+            return acj if acj.get("status", {}).get("type") == "BroadcastJob" else None
+
+        await eventually(
+            taken_up, timeout=PODS_TIMEOUT, interval=0.5, what="the sample AdvancedCronJob's status"
+        )
+        run_local.kubectl_run(run_local.hint("kubectl patch acj advancedcronjob-sample"))
+        acj = await client.get(ADVANCEDCRONJOBS, "advancedcronjob-sample", SAMPLE_NAMESPACE)
+        assert acj["spec"]["paused"] is True
+        assert "advancedcronjob-sample" in run_local.kubectl_run(
+            run_local.hint("kubectl get acj advancedcronjob-sample -w")[:-1]
         )
 
 

@@ -67,10 +67,31 @@ NOT_EXERCISED: dict[Grant, str] = {
         "the CloneSet validating webhook reads pods newly named in podsToDelete "
         "(kruise/webhook/setup.py); in URL mode it runs with the same identity"
     ),
+    ("apps.kruise.io", "broadcastjobs", "patch"): (
+        "the Pause failure policy writes spec.paused once a pod fails "
+        "(broadcastjob/reconcile.py, _pause); kwok's pods always succeed; covered by "
+        "test/integration/controller/broadcastjob/test_failure_policy.py"
+    ),
+    ("apps.kruise.io", "broadcastjobs", "get"): (
+        "re-read after a status conflict (broadcastjob/reconcile.py), and by the "
+        "AdvancedCronJob controller when a child's create meets AlreadyExists or status.active "
+        "names a child the cache does not show yet (advancedcronjob/reconcile.py)"
+    ),
+    ("batch", "jobs", "get"): (
+        "the AdvancedCronJob controller reads a Job child live when its create meets "
+        "AlreadyExists or status.active names one the cache does not show yet "
+        "(advancedcronjob/reconcile.py)"
+    ),
 }
 
 # The test modules that must have run for "every grant was used" to mean anything.
-EXERCISERS = ("test_cloneset_e2e.py", "test_operations_e2e.py", "test_statefulset_e2e.py")
+EXERCISERS = (
+    "test_cloneset_e2e.py",
+    "test_operations_e2e.py",
+    "test_statefulset_e2e.py",
+    "test_broadcastjob_e2e.py",
+    "test_advancedcronjob_e2e.py",
+)
 
 
 def granted() -> set[Grant]:

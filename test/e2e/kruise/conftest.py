@@ -21,6 +21,14 @@ from support.polling import eventually_blocking
 from kruise.runtime.client import Client, kubeconfig_config
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "minutes: waits for real minutes of the wall clock (AdvancedCronJob schedules); "
+        "-m 'not minutes' leaves them out",
+    )
+
+
 @pytest.fixture(scope="session")
 def kruise_env(
     tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest

@@ -297,6 +297,12 @@ def test_cluster_role_is_exactly_what_the_code_uses(docs: list[Doc]) -> None:
         ("apps.kruise.io", "clonesets/status", (), "update"),
         ("apps.kruise.io", "statefulsets", (), "get,list,watch"),
         ("apps.kruise.io", "statefulsets/status", (), "update"),
+        ("", "nodes", (), "list,watch"),
+        ("apps.kruise.io", "broadcastjobs", (), "create,delete,get,list,patch,watch"),
+        ("apps.kruise.io", "broadcastjobs/status", (), "update"),
+        ("apps.kruise.io", "advancedcronjobs", (), "get,list,watch"),
+        ("apps.kruise.io", "advancedcronjobs/status", (), "update"),
+        ("batch", "jobs", (), "create,delete,get,list,watch"),
         (
             "admissionregistration.k8s.io",
             "mutatingwebhookconfigurations",

@@ -20,12 +20,14 @@ from typing import Any
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from support import workloads
+from support.advancedcronjob import defaulted_acj
+from support.broadcastjob import assigned_node, defaulted_job, ready_condition
 from support.commands import manager_command
 from support.paths import REPO_ROOT
 from support.polling import eventually_blocking
 
 from kruise.apis.apps.defaults import default_cloneset
-from kruise.apis.apps.v1alpha1 import CLONESETS
+from kruise.apis.apps.v1alpha1 import ADVANCEDCRONJOBS, BROADCASTJOBS, CLONESETS
 from kruise.runtime.envtest import Binaries, ControlPlane
 from kruise.runtime.envtest.install import WEBHOOK_COLLECTIONS
 from kruise.runtime.envtest.ports import free_port
@@ -118,7 +120,7 @@ def allowed(
 
 # (verb, resource, group, namespace, name): what the code does, by the code that does it.
 GRANTED = [
-    # CloneSet and Advanced StatefulSet controllers and the CloneSet webhook, in any namespace.
+    # The workload and job controllers and the CloneSet webhook, in any namespace.
     ("get list watch create update patch delete", "pods", "", "team-a", ""),
     ("patch", "pods/status", "", "team-a", ""),
     ("get list watch create patch delete", "persistentvolumeclaims", "", "team-a", ""),
@@ -128,6 +130,15 @@ GRANTED = [
     ("update", "clonesets/status", "apps.kruise.io", "team-a", ""),
     ("get list watch", "statefulsets", "apps.kruise.io", "team-a", ""),
     ("update", "statefulsets/status", "apps.kruise.io", "team-a", ""),
+    # BroadcastJob controller: nodes cluster-wide, read only; its jobs and their status.
+    ("list watch", "nodes", "", "", ""),
+    ("get list watch patch delete", "broadcastjobs", "apps.kruise.io", "team-a", ""),
+    ("update", "broadcastjobs/status", "apps.kruise.io", "team-a", ""),
+    # AdvancedCronJob controller: its cron jobs and their status, and the children it starts.
+    ("get list watch", "advancedcronjobs", "apps.kruise.io", "team-a", ""),
+    ("update", "advancedcronjobs/status", "apps.kruise.io", "team-a", ""),
+    ("get list watch create delete", "jobs", "batch", "team-a", ""),
+    ("create", "broadcastjobs", "apps.kruise.io", "team-a", ""),
     # Leader election, by name (list/watch by name: a fieldSelector metadata.name=...).
     ("get update watch", "leases", "coordination.k8s.io", NAMESPACE, LEASE),
     ("create", "leases", "coordination.k8s.io", NAMESPACE, ""),
@@ -184,8 +195,18 @@ REFUSED = [
     ("create update patch delete", "statefulsets", "apps.kruise.io", "team-a", ""),
     ("patch", "statefulsets/status", "apps.kruise.io", "team-a", ""),
     ("update patch", "statefulsets/scale", "apps.kruise.io", "team-a", ""),
+    # The BroadcastJob controller writes a job's spec only by patching spec.paused, and
+    # its status only by update; the AdvancedCronJob controller never writes its spec.
+    ("update", "broadcastjobs", "apps.kruise.io", "team-a", ""),
+    ("patch", "broadcastjobs/status", "apps.kruise.io", "team-a", ""),
+    ("create update patch delete", "advancedcronjobs", "apps.kruise.io", "team-a", ""),
+    ("patch", "advancedcronjobs/status", "apps.kruise.io", "team-a", ""),
+    # Jobs are kube-controller-manager's to run: no update, patch or status.
+    ("update patch", "jobs", "batch", "team-a", ""),
+    ("update patch", "jobs/status", "batch", "team-a", ""),
+    ("create", "cronjobs", "batch", "team-a", ""),
     ("get list", "configmaps", "", NAMESPACE, ""),
-    ("update patch delete", "nodes", "", "", ""),
+    ("get update patch delete create", "nodes", "", "", ""),
     ("create", "serviceaccounts/token", "", NAMESPACE, ACCOUNT),
     ("bind escalate create", "clusterroles", "rbac.authorization.k8s.io", "", ""),
     ("update", "deployments", "apps", NAMESPACE, "kruise-controller-manager"),
@@ -414,6 +435,65 @@ def test_cloneset_controller_works_with_only_its_rbac(
     events = control_plane.rest.get(f"/api/v1/namespaces/{namespace}/events")["items"]
     assert any(e["reason"] == "SuccessfulCreate" for e in events)
     assert manager.forbidden_requests() == []
+
+
+SHIP_NODE_LABEL = "kruise-py.test/ship-rbac"
+
+
+def test_job_controllers_work_with_only_their_rbac(
+    control_plane: ControlPlane, manager: Manager, namespace: str
+) -> None:
+    """A BroadcastJob gets its pod on the one node it selects (nodes read, pod created,
+    status written, an Event), and an AdvancedCronJob gets its status.type, all as the
+    manager's ServiceAccount. No scheduler runs here: the pod stays unbound."""
+    rest = control_plane.rest
+    node_name = f"{namespace}-node"
+    node = {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {"name": node_name, "labels": {SHIP_NODE_LABEL: namespace}},
+        "status": {
+            "allocatable": {"cpu": "4", "memory": "8Gi", "pods": "110"},
+            "capacity": {"cpu": "4", "memory": "8Gi", "pods": "110"},
+            "conditions": [ready_condition("2024-01-01T00:00:00Z")],
+        },
+    }
+    rest.request("POST", "/api/v1/nodes", node)
+    try:
+        # The API server taints every new node not-ready; no lifecycle controller lifts it.
+        untaint = {"spec": {"taints": None}}
+        path = f"/api/v1/nodes/{node_name}"
+        rest.request("PATCH", path, untaint, content_type="application/merge-patch+json")
+        job = defaulted_job("ship")
+        job["spec"]["template"]["spec"]["nodeSelector"] = {SHIP_NODE_LABEL: namespace}
+        rest.request("POST", BROADCASTJOBS.path(namespace), job)
+        acj = defaulted_acj("ship", "0 0 1 1 *")
+        rest.request("POST", ADVANCEDCRONJOBS.path(namespace), acj)
+
+        def started() -> bool:
+            if manager.forbidden_requests():
+                pytest.fail(f"the API server refused the manager:\n{manager.log()[-3000:]}")
+            status = rest.get(BROADCASTJOBS.path(namespace, "ship")).get("status", {})
+            typed = rest.get(ADVANCEDCRONJOBS.path(namespace, "ship")).get("status", {})
+            return (status.get("desired"), status.get("active"), typed.get("type")) == (
+                1,
+                1,
+                "Job",
+            )
+
+        eventually_blocking(
+            started, timeout=90, interval=0.2, what="the BroadcastJob's pod and both statuses"
+        )
+        [pod] = rest.get(f"/api/v1/namespaces/{namespace}/pods")["items"]
+        assert assigned_node(pod) == node_name
+        events = rest.get(f"/api/v1/namespaces/{namespace}/events")["items"]
+        assert any(
+            e["reason"] == "SuccessfulCreate" and e["involvedObject"]["kind"] == "BroadcastJob"
+            for e in events
+        )
+        assert manager.forbidden_requests() == []
+    finally:
+        delete_quietly(control_plane, f"/api/v1/nodes/{node_name}")
 
 
 def test_sigterm_releases_the_lease(control_plane: ControlPlane, manager: Manager) -> None:

@@ -48,6 +48,8 @@ def test_documented_defaults_match_the_parser() -> None:
         default = action.default
         if isinstance(default, float) and default.is_integer():
             default = int(default)
+        if isinstance(default, bool):
+            default = str(default).lower()  # documented as the flag takes it: `true`
         assert shown == str(default), (flag, shown, default)
 
 

@@ -12,8 +12,11 @@ import pytest
 import yaml
 
 from kruise.apis.apps.v1beta1.ordinals import ordinal_range
+from kruise.controller.broadcastjob.pods import mock_pod
+from kruise.runtime.envtest import NodeSpec
 from kruise.runtime.webhook import jsonpatch
 from kruise.runtime.webhook.admission import AdmissionRequest, AdmissionResponse
+from kruise.util.nodefit import NodeUsage, unfit_reason
 from kruise.webhook import advancedcronjob, broadcastjob, statefulset
 
 SAMPLES = Path(__file__).resolve().parents[3] / "config" / "samples"
@@ -200,3 +203,45 @@ def test_the_sample_comments_name_the_pods_each_step_leaves() -> None:
         "kubectl scale asts web --replicas=3\n#     -> web-5 is deleted: web-0, web-2, web-4"
         in text
     )
+
+
+# ---- the BroadcastJob and AdvancedCronJob samples `make run` prints ------------------------
+
+
+def test_make_run_prints_the_job_samples_to_apply_by_hand() -> None:
+    module = run_local()
+    hints = module.job_hints(3)
+    assert f"  kubectl apply -f {SAMPLES / FILES['BroadcastJob']}" in hints
+    assert f"  kubectl apply -f {SAMPLES / FILES['AdvancedCronJob']}" in hints
+    watch = hints.index("  kubectl get bcj broadcastjob-sample -w")
+    assert hints[watch + 1].startswith("    -> DESIRED 3, then SUCCEEDED 3 and PHASE completed")
+    assert "  kubectl get pods -l app=broadcastjob-sample -o wide" in hints
+    assert "  kubectl get acj advancedcronjob-sample -w" in hints
+    assert any(h.startswith("  kubectl get bcj -l app=advancedcronjob-sample") for h in hints)
+    pause = (
+        '  kubectl patch acj advancedcronjob-sample --type merge -p \'{"spec":{"paused":true}}\''
+    )
+    assert pause in hints
+    # Not applied: only the CloneSet and the StatefulSet are.
+    assert {o["kind"] for o in module.load_samples()} == {"CloneSet", "Service", "StatefulSet"}
+
+
+def test_broadcastjob_sample_fits_every_node_make_run_starts() -> None:
+    """The printed "DESIRED 3" holds: the sample's pod fits each kwok node of make run."""
+    job = load("BroadcastJob")
+    job["metadata"]["namespace"] = "default"
+    for i in range(3):
+        node = NodeSpec(f"kwok-node-{i}").manifest()
+        assert unfit_reason(mock_pod(job, f"kwok-node-{i}"), node, NodeUsage.of([])) is None
+
+
+async def test_advancedcronjob_sample_runs_every_minute_in_its_zone_with_a_broadcastjob() -> None:
+    defaulted, response = await admit(load("AdvancedCronJob"))
+    assert response.allowed, (response.message, response.causes)
+    spec = defaulted["spec"]
+    assert (spec["schedule"], spec["timeZone"]) == ("* * * * *", "Europe/Paris")
+    assert spec["concurrencyPolicy"] == "Forbid"
+    assert list(spec["template"]) == ["broadcastJobTemplate"]
+    child = spec["template"]["broadcastJobTemplate"]
+    assert child["metadata"]["labels"] == {"app": "advancedcronjob-sample"}
+    assert child["spec"]["completionPolicy"]["ttlSecondsAfterFinished"] == 300
