@@ -2,7 +2,9 @@
 
 A hook (``preDelete``, ``inPlaceUpdate``) holds a pod in a ``Preparing*`` state while the
 pod is "hooked": it carries one of the hook's labels with the given value, or one of its
-finalizers. The user's own controller removes them when it is done with the pod.
+finalizers. The user's own controller removes them when it is done with the pod. A
+missing label reads as the empty value, as in OpenKruise: a ``labelsHandler`` entry with
+value ``""`` holds every pod that lacks the label.
 
 ``preNormal`` works the other way round (OpenKruise v1.x): a new pod starts in
 ``PreparingNormal`` and becomes ``Normal`` only once it carries *all* of the hook's labels
@@ -43,7 +45,7 @@ def is_hooked(pod: Mapping[str, Any], hook: Mapping[str, Any] | None) -> bool:
     meta = pod.get("metadata") or {}
     labels = meta.get("labels") or {}
     for key, value in (hook.get("labelsHandler") or {}).items():
-        if labels.get(key) == value:
+        if labels.get(key, "") == value:
             return True
     finalizers = set(meta.get("finalizers") or ())
     return any(f in finalizers for f in hook.get("finalizersHandler") or ())
@@ -56,7 +58,7 @@ def is_all_hooked(pod: Mapping[str, Any], hook: Mapping[str, Any] | None) -> boo
         return False
     meta = pod.get("metadata") or {}
     labels = meta.get("labels") or {}
-    if any(labels.get(k) != v for k, v in (hook.get("labelsHandler") or {}).items()):
+    if any(labels.get(k, "") != v for k, v in (hook.get("labelsHandler") or {}).items()):
         return False
     finalizers = set(meta.get("finalizers") or ())
     return all(f in finalizers for f in hook.get("finalizersHandler") or ())

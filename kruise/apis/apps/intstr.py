@@ -1,9 +1,9 @@
 """Int-or-percent values (Kubernetes IntOrString) and how each Kruise field resolves them.
 
 A value is either a count (the JSON number ``5``) or a percentage of some total (the JSON
-string ``"5%"``). Unlike OpenKruise v0.7.0, which reads the string ``"5"`` as 5 %, a string
-without ``%`` is an error here: it is almost always a quoting mistake, and guessing either
-way surprises someone.
+string ``"5%"``). The webhook refuses a string without ``%`` (``"5"``, which OpenKruise
+v0.7.0 read as 5 %): it is almost always a quoting mistake, and guessing either way
+surprises someone.
 
 Percentages round per field, as OpenKruise does:
 
@@ -21,6 +21,11 @@ BroadcastJob parallelism       desired       up (2147483647)
 
 Parsing checks only the form. Ranges (a partition of 120 %, a negative count) are the
 validating webhook's business; ``IntOrPercent`` exposes what it needs to judge them.
+
+Stored objects are read leniently (``parse_stored_int_or_percent``): a CloneSet written
+before the webhook refused bare numeric strings may hold ``partition: "2"``, which
+OpenKruise read as 2 %. The CloneSet resolvers below read it the same way, so such an
+object keeps working; the controller says once that the form is deprecated.
 """
 
 from __future__ import annotations
@@ -90,9 +95,28 @@ def parse_int_or_percent(value: object) -> IntOrPercent:
     raise IntOrPercentError(value, 'must be an integer or a percentage such as "20%"')
 
 
+def parse_stored_int_or_percent(value: object) -> IntOrPercent:
+    """``parse_int_or_percent`` for values already stored: a bare numeric string such as
+    ``"2"`` is the percentage ``2%``, as OpenKruise read it; anything else malformed
+    still raises ``IntOrPercentError``."""
+    if isinstance(value, str) and _BARE_INTEGER.fullmatch(value):
+        return IntOrPercent(int(value), is_percent=True)
+    return parse_int_or_percent(value)
+
+
+def is_deprecated_int_or_percent(value: object) -> bool:
+    """Whether ``value`` is a bare numeric string, read as a percentage but deprecated."""
+    return isinstance(value, str) and _BARE_INTEGER.fullmatch(value) is not None
+
+
 def scaled_value(value: object, total: int, *, round_up: bool) -> int:
     """Parse ``value`` and resolve it against ``total``."""
     return parse_int_or_percent(value).scaled(total, round_up=round_up)
+
+
+def stored_scaled_value(value: object, total: int, *, round_up: bool) -> int:
+    """``scaled_value`` with the lenient reading of ``parse_stored_int_or_percent``."""
+    return parse_stored_int_or_percent(value).scaled(total, round_up=round_up)
 
 
 def cloneset_partition(partition: IntOrString | None, replicas: int) -> int:
@@ -103,7 +127,7 @@ def cloneset_partition(partition: IntOrString | None, replicas: int) -> int:
     "99%" keep 3, where rounding alone would keep all 4), as OpenKruise v1.9 does.
     """
     value = CLONESET_DEFAULT_PARTITION if partition is None else partition
-    parsed = parse_int_or_percent(value)
+    parsed = parse_stored_int_or_percent(value)
     kept = parsed.scaled(replicas, round_up=True)
     if parsed.is_percent and parsed.value < 100 and replicas > 1 and kept >= replicas:
         kept = replicas - 1
@@ -113,7 +137,7 @@ def cloneset_partition(partition: IntOrString | None, replicas: int) -> int:
 def cloneset_max_surge(max_surge: IntOrString | None, replicas: int) -> int:
     """Pods a CloneSet may run above replicas while updating; a percentage rounds up."""
     value = CLONESET_DEFAULT_MAX_SURGE if max_surge is None else max_surge
-    return scaled_value(value, replicas, round_up=True)
+    return stored_scaled_value(value, replicas, round_up=True)
 
 
 def cloneset_max_unavailable(
@@ -126,7 +150,7 @@ def cloneset_max_unavailable(
     """
     value = CLONESET_DEFAULT_MAX_UNAVAILABLE if max_unavailable is None else max_unavailable
     round_up = cloneset_max_surge(max_surge, replicas) == 0
-    return scaled_value(value, replicas, round_up=round_up)
+    return stored_scaled_value(value, replicas, round_up=round_up)
 
 
 def statefulset_max_unavailable(max_unavailable: IntOrString | None, replicas: int) -> int:

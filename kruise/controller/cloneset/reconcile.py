@@ -1,7 +1,7 @@
 """Reconcile one CloneSet: read what it owns, scale, update, and report status.
 
 The order follows OpenKruise v0.7.0 (``cloneset_controller.go``): wait for expectations,
-release pods the selector no longer matches, settle revisions, resolve the strategy once
+claim pods (``claim``: adopt, keep or release), settle revisions, resolve the strategy once
 (``sync/strategy.py``), scale (and stop there if anything changed), update, then trim
 ``podsToDelete``, write status and trim the history.
 Where v0.7.0 blocked forever on an expectation that never arrives, ours expire, log and
@@ -20,10 +20,14 @@ import structlog
 
 from kruise.apis.apps.v1alpha1 import CLONESET_FAILED_SCALE, CLONESET_FAILED_UPDATE, CLONESETS
 from kruise.controller.cloneset import status as cs_status
+from kruise.controller.cloneset.claim import claim_pods
 from kruise.controller.cloneset.revision import Revisions, active_revisions, to_prune
 from kruise.controller.cloneset.sync.context import Deps, SyncInput
 from kruise.controller.cloneset.sync.scale import ScaleResult, scale
-from kruise.controller.cloneset.sync.strategy import resolve_strategy
+from kruise.controller.cloneset.sync.strategy import (
+    deprecated_int_or_percent_fields,
+    resolve_strategy,
+)
 from kruise.controller.cloneset.sync.update import update
 from kruise.runtime import labels
 from kruise.runtime.cache import Cache
@@ -34,16 +38,16 @@ from kruise.runtime.client import (
     Conflict,
     KubeObject,
     NotFound,
-    PatchType,
 )
 from kruise.runtime.meta import name_of
 from kruise.runtime.reconcile import ReconcileError, Request, Result
-from kruise.util.controllerref import owned_or_orphaned, release_patch
+from kruise.util.controllerref import owned_or_orphaned
 from kruise.util.pods import filter_active, is_terminating
 from kruise.util.revision import apply_revision
 from kruise.util.rollout import min_ready_seconds_of
 
 OWNER_INDEX = "ownerRefUID"
+DEPRECATED_INT_OR_PERCENT_REASON = "DeprecatedIntOrString"
 STATUS_WRITE_ATTEMPTS = 5
 _log = structlog.get_logger("kruise.controller.cloneset")
 
@@ -75,6 +79,8 @@ class CloneSetReconciler:
         self.cache = cache
         self.deps = deps
         self.timeout = expectation_timeout
+        self._warned_generation: dict[str, int] = {}
+        """The generation each CloneSet was last warned about deprecated values at."""
 
     async def reconcile(self, request: Request) -> Result:
         key = str(request)
@@ -123,6 +129,7 @@ class CloneSetReconciler:
             key = str(request)
             self.deps.scale_expectations.delete_expectations(key)
             self.deps.update_expectations.delete_expectations(key)
+            self._warned_generation.pop(key, None)
             return None
 
     def _wait_for_scale(self, key: str, log: structlog.stdlib.BoundLogger) -> Result | None:
@@ -158,7 +165,7 @@ class CloneSetReconciler:
         namespace = cloneset["metadata"].get("namespace")
         by_owner = (OWNER_INDEX, str(cloneset["metadata"]["uid"]))
         all_pods = await self.cache.list(PODS, namespace, index=by_owner)
-        active = await self._release_unselected(cloneset, filter_active(all_pods), selector)
+        active = await claim_pods(self.deps.client, cloneset, filter_active(all_pods), selector)
         claims = await self.cache.list(PERSISTENT_VOLUME_CLAIMS, namespace, index=by_owner)
         return Owned(all_pods, active, [c for c in claims if not is_terminating(c)])
 
@@ -189,6 +196,7 @@ class CloneSetReconciler:
     ) -> tuple[float, Exception | None]:
         """Resolve the strategy, then scale and update. Returns the update phase's delay
         and the first error; failures become conditions in ``new_status``."""
+        self._warn_deprecated(key, cloneset)
         try:
             strategy = resolve_strategy(
                 cloneset.get("spec") or {},
@@ -215,6 +223,24 @@ class CloneSetReconciler:
         )
         return await self._scale_then_update(sync, new_status)
 
+    def _warn_deprecated(self, key: str, cloneset: KubeObject) -> None:
+        """One Warning per generation for bare numeric strings in int-or-percent fields,
+        which are read as percentages as OpenKruise read them."""
+        fields = deprecated_int_or_percent_fields(cloneset.get("spec") or {})
+        generation = int((cloneset.get("metadata") or {}).get("generation") or 0)
+        if not fields or self._warned_generation.get(key) == generation:
+            return
+        self._warned_generation[key] = generation
+        spec = cloneset.get("spec") or {}
+        described = ", ".join(f'{f}: "{_field_value(spec, f)}"' for f in fields)
+        self.deps.recorder.event(
+            dict(cloneset),
+            "Warning",
+            DEPRECATED_INT_OR_PERCENT_REASON,
+            f"{described}: a number in quotes is read as a percentage; this form is "
+            'deprecated, write "N%" for a percentage or the bare number N for a count',
+        )
+
     async def _scale_then_update(
         self, sync: SyncInput, new_status: KubeObject
     ) -> tuple[float, Exception | None]:
@@ -234,30 +260,6 @@ class CloneSetReconciler:
             return 0.0, scaled.error or err
         _record(new_status, CLONESET_FAILED_UPDATE, None, wall)
         return delay, scaled.error
-
-    async def _release_unselected(
-        self, cloneset: KubeObject, pods: Sequence[Mapping[str, Any]], selector: labels.Selector
-    ) -> list[Mapping[str, Any]]:
-        """Drop our reference from pods the selector no longer matches (unless the
-        CloneSet is being deleted) and leave them out."""
-        if _is_deleting(cloneset):
-            return list(pods)
-        kept = []
-        uid = str(cloneset["metadata"]["uid"])
-        for pod in pods:
-            if selector.matches_object(pod):
-                kept.append(pod)
-                continue
-            meta = pod["metadata"]
-            with contextlib.suppress(NotFound):
-                await self.deps.client.patch(
-                    PODS,
-                    meta["name"],
-                    release_patch(pod, uid),
-                    meta.get("namespace"),
-                    patch_type=PatchType.STRATEGIC,
-                )
-        return kept
 
     async def _write_status(self, cloneset: KubeObject, new_status: KubeObject) -> None:
         if not cs_status.changed(cloneset.get("status"), new_status):
@@ -321,6 +323,12 @@ def _selector_of(
     except ValueError as err:
         log.error("invalid selector; not reconciling until the CloneSet changes", error=str(err))
         return None
+
+
+def _field_value(spec: Mapping[str, Any], path: str) -> Any:
+    """The value at ``path`` ("spec.updateStrategy.partition") in ``spec``."""
+    _, parent, name = path.split(".")
+    return (spec.get(parent) or {}).get(name)
 
 
 def _is_deleting(cloneset: Mapping[str, Any]) -> bool:

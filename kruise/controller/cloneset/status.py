@@ -31,7 +31,7 @@ from kruise.apis.apps.v1alpha1 import (
 )
 from kruise.controller.cloneset.sync.calculate import is_update_ready, revision_of
 from kruise.runtime import labels
-from kruise.runtime.client import KubeObject
+from kruise.runtime.client import ApiError, KubeObject
 from kruise.util.pods import (
     format_time,
     is_running_and_ready,
@@ -93,12 +93,20 @@ def expected_updated_replicas(spec: Mapping[str, Any]) -> int:
     return max(replicas - min(partition, replicas), 0)
 
 
+def error_text(error: Exception) -> str:
+    """What a condition says about ``error``: for the API server's refusal its own message
+    (``pods "web-x" is forbidden: exceeded quota: ...``), as OpenKruise's conditions say."""
+    if isinstance(error, ApiError) and error.message:
+        return error.message
+    return str(error) or type(error).__name__
+
+
 def set_condition(status: KubeObject, cond_type: str, error: Exception | None, wall: float) -> None:
     """Record ``error`` as a True condition of ``cond_type``; with no error, drop it."""
     conditions = [c for c in status.get("conditions") or () if c.get("type") != cond_type]
     if error is not None:
         old = next((c for c in status.get("conditions") or () if c.get("type") == cond_type), None)
-        message = str(error) or type(error).__name__
+        message = error_text(error)
         since = old.get("lastTransitionTime") if old and old.get("status") == "True" else None
         conditions.append(
             {

@@ -2,16 +2,19 @@
 
 A pod without a state annotation has nothing in flight: done. Otherwise the update is
 done when the pod's revision label still names the state's revision, no grace period
-is pending, and every container the update changed
+is pending, and every container the update changed has a status showing it runs the new
+image:
 
-1. has a status whose ``image`` is the spec's image (compared after ``normalize_image``,
-   so an untagged ``nginx`` matches ``docker.io/library/nginx:latest``), and
-2. runs the new image: its ``imageID`` is set and differs from the recorded one, or,
-   when the new image has the old image's ID (a new tag for the same digest, OpenKruise
-   #635), its ``containerID`` is set and differs from the recorded one, which shows the
+1. its ``imageID`` is set and differs from the recorded one. The reported ``image`` is
+   not compared then, as OpenKruise does not: containerd reports a digest-pinned or
+   re-tagged image in its own form (``reg/app:v2`` for ``reg/app@sha256:...``, or a bare
+   ``sha256:...``), which would never equal the spec's string.
+2. Or its ``imageID`` is unchanged (a new tag for the same digest, OpenKruise #635). Then
+   the reported ``image`` must be the spec's image (compared after ``normalize_image``,
+   so an untagged ``nginx`` matches ``docker.io/library/nginx:latest``), and its
+   ``containerID`` must be set and differ from the recorded one, which shows the
    container was recreated after the update began. When the state comes from OpenKruise
-   and has no ``containerID``, an unchanged imageID with a matching image counts as done,
-   as OpenKruise counts it.
+   and has no ``containerID``, the matching image is enough, as OpenKruise counts it.
 """
 
 from __future__ import annotations
@@ -67,12 +70,12 @@ def _container_pending(
         return f"container {name} has no status"
     if not isinstance(spec_image, str):
         return f"container {name} is not in the pod spec"
-    image = str(status.get("image") or "")
-    if not same_image(image, spec_image):
-        return f"container {name} runs {image!r}, not {spec_image!r}"
     image_id = str(status.get("imageID") or "")
     if image_id and image_id != record.image_id:
         return ""
+    image = str(status.get("image") or "")
+    if not same_image(image, spec_image):
+        return f"container {name} runs {image!r}, not {spec_image!r}"
     if record.container_id is None:
         return ""
     container_id = str(status.get("containerID") or "")

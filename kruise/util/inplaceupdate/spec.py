@@ -1,16 +1,24 @@
 """Can a pod move between two templates in place, and what must change if so?
 
 A pod can be updated in place when its new template differs from its old one only in
-container images and in pod labels and annotations; everything else (env, resources,
-commands, added or removed containers, init containers, other metadata) needs a new
-pod. This is OpenKruise's rule, which it phrases as "every JSON patch operation under
-``/spec`` is a ``replace`` of ``/spec/containers/<n>/image``". JSON ``null`` counts as
-absent, as it does for the API server.
+container images and in pod metadata; everything else (env, resources, commands, added
+or removed containers, init containers) needs a new pod. This is OpenKruise's rule,
+which it phrases as "every JSON patch operation under ``/spec`` is a ``replace`` of
+``/spec/containers/<n>/image``, and any operation under ``/metadata`` will do". JSON
+``null`` and, in metadata, empty maps and lists count as absent, as they do once Go has
+encoded them.
+
+The metadata change is a strategic merge patch of the pod, as Kubernetes'
+``CreateTwoWayMergePatch`` writes it: labels and annotations by key (``null`` removes
+one), finalizers as a merged set (``$deleteFromPrimitiveList`` removes,
+``$setElementOrder`` keeps the new order), owner references merged by uid, any other
+field replaced.
 """
 
 from __future__ import annotations
 
 import base64
+import copy
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -30,9 +38,9 @@ class UpdateSpec:
     """What an in-place update changes.
 
     ``container_images`` maps container names to their new images. ``metadata_patch``
-    is a strategic merge patch of the pod, ``{"metadata": {"labels": {...},
-    "annotations": {...}}}``, with ``None`` for keys to remove; None when the metadata
-    is unchanged. ``grace_seconds`` is the wait between marking the pod not ready and
+    is a strategic merge patch of the pod's metadata (``{"metadata": {"labels": {...},
+    "finalizers": [...], ...}}``, with ``None`` for keys to remove); None when the
+    metadata is unchanged. ``grace_seconds`` is the wait between marking the pod not ready and
     changing it.
     """
 
@@ -51,7 +59,7 @@ class UpdateSpec:
         if self.container_images:
             out["containerImages"] = dict(self.container_images)
         if self.metadata_patch:
-            raw = _compact(self.metadata_patch).encode()
+            raw = json.dumps(self.metadata_patch, separators=(",", ":"), sort_keys=True).encode()
             out["metaDataPatch"] = base64.b64encode(raw).decode()
         if self.grace_seconds:
             out["graceSeconds"] = self.grace_seconds
@@ -172,20 +180,61 @@ def _without_images(spec: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _metadata_patch(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any] | None:
-    _require_equal(
-        {k: v for k, v in old.items() if k not in _METADATA_MAPS},
-        {k: v for k, v in new.items() if k not in _METADATA_MAPS},
-    )
+    old, new = _without_empty(old), _without_empty(new)
     changes: dict[str, Any] = {}
-    for key in _METADATA_MAPS:
-        old_map, new_map = old.get(key) or {}, new.get(key) or {}
-        if not isinstance(old_map, dict) or not isinstance(new_map, dict):
-            raise _NotInPlace
-        diff: dict[str, Any] = {k: v for k, v in new_map.items() if old_map.get(k) != v}
-        diff.update({k: None for k in old_map if k not in new_map})
-        if diff:
-            changes[key] = diff
+    for key in sorted(old.keys() | new.keys()):
+        before, after = old.get(key), new.get(key)
+        if before == after:
+            continue
+        if key in _METADATA_MAPS:
+            changes[key] = _map_diff(before or {}, after or {})
+        elif after is None or before is None or type(before) is not type(after):
+            changes[key] = copy.deepcopy(after)
+        elif key == "finalizers" and isinstance(after, list):
+            _merge_scalars(changes, key, before, after)
+        elif key == "ownerReferences" and isinstance(after, list):
+            _merge_by_uid(changes, key, before, after)
+        else:
+            changes[key] = copy.deepcopy(after)
     return {"metadata": changes} if changes else None
+
+
+def _map_diff(old: Any, new: Any) -> dict[str, Any]:
+    """Labels or annotations by key: changed and added values, ``None`` for removed keys
+    (a map that vanished loses its keys one by one, never the pod's other entries)."""
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        raise _NotInPlace
+    diff: dict[str, Any] = {k: v for k, v in new.items() if old.get(k) != v}
+    diff.update({k: None for k in old if k not in new})
+    return diff
+
+
+def _merge_scalars(changes: dict[str, Any], key: str, old: list[Any], new: list[Any]) -> None:
+    """A merged list of scalars (finalizers): additions, removals and the new order."""
+    added = [v for v in new if v not in old]
+    removed = sorted({v for v in old if v not in new}, key=str)
+    if added:
+        changes[key] = added
+    if removed:
+        changes[f"$deleteFromPrimitiveList/{key}"] = removed
+    changes[f"$setElementOrder/{key}"] = list(new)
+
+
+def _merge_by_uid(changes: dict[str, Any], key: str, old: list[Any], new: list[Any]) -> None:
+    """A list of objects merged by ``uid`` (owner references): changed or added entries,
+    deletions, and the new order."""
+    before = {r.get("uid"): r for r in old if isinstance(r, dict)}
+    after_uids = {r.get("uid") for r in new if isinstance(r, dict)}
+    entries: list[Any] = [copy.deepcopy(r) for r in new if before.get(r.get("uid")) != r]
+    entries += [{"$patch": "delete", "uid": uid} for uid in before if uid not in after_uids]
+    if entries:
+        changes[key] = entries
+    changes[f"$setElementOrder/{key}"] = [{"uid": r.get("uid")} for r in new]
+
+
+def _without_empty(meta: Mapping[str, Any]) -> dict[str, Any]:
+    """Metadata without empty maps and lists, which Go leaves out when it encodes them."""
+    return {k: v for k, v in meta.items() if v not in ({}, [])}
 
 
 def _require_equal(old: object, new: object) -> None:

@@ -16,7 +16,9 @@ from kruise.apis.apps.intstr import (
     cloneset_max_surge,
     cloneset_max_unavailable,
     cloneset_partition,
+    is_deprecated_int_or_percent,
     parse_int_or_percent,
+    parse_stored_int_or_percent,
     scaled_value,
     statefulset_max_unavailable,
 )
@@ -148,11 +150,24 @@ def test_broadcastjob_parallelism_rounds_up_and_defaults_to_unlimited() -> None:
     assert broadcastjob_parallelism(2, 5) == 2
 
 
-def test_field_helpers_raise_on_a_bare_numeric_string() -> None:
+def test_stored_quoted_integer_is_a_percentage_as_openkruise_read_it() -> None:
+    """Issue 14 item 1: a stored ``"2"`` is 2 %, where the webhook's parser refuses it."""
+    assert parse_stored_int_or_percent("2") == IntOrPercent(2, is_percent=True)
+    assert parse_stored_int_or_percent(3) == IntOrPercent(3, is_percent=False)
+    assert parse_stored_int_or_percent("30%") == IntOrPercent(30, is_percent=True)
+    assert is_deprecated_int_or_percent("2")
+    assert not is_deprecated_int_or_percent("2%")
+    assert not is_deprecated_int_or_percent(2)
     with pytest.raises(IntOrPercentError):
-        cloneset_partition("5", 10)
-    with pytest.raises(IntOrPercentError):
-        cloneset_max_unavailable(None, "1", 10)
+        parse_stored_int_or_percent("two")
+
+
+def test_cloneset_fields_read_a_stored_quoted_integer_as_a_percentage() -> None:
+    assert cloneset_partition("50", 10) == 5
+    assert cloneset_partition("5", 10) == cloneset_partition("5%", 10) == 1
+    assert cloneset_max_surge("20", 10) == 2
+    assert cloneset_max_unavailable(None, "1", 10) == cloneset_max_unavailable(None, "1%", 10)
+    assert cloneset_max_unavailable("30", None, 10) == 3
 
 
 @given(st.integers(-200, 200), st.integers(0, 100_000))

@@ -135,6 +135,17 @@ def test_finalizer_hook_ignores_labels_and_label_hook_ignores_finalizers() -> No
     assert not is_hooked(pod(finalizers=["example.com/hold"]), LABEL_HOOK)
 
 
+def test_label_hook_with_an_empty_value_holds_pods_without_the_label() -> None:
+    """Issue 14 item 6: OpenKruise reads a missing label as "", so a labelsHandler entry
+    with an empty value holds pods lacking the label (and those with it empty)."""
+    hook = {"labelsHandler": {"example.com/ready": ""}}
+    assert is_hooked(pod(labels={}), hook)
+    assert is_hooked(pod(labels={"example.com/ready": ""}), hook)
+    assert not is_hooked(pod(labels={"example.com/ready": "true"}), hook)
+    assert is_all_hooked(pod(labels={}), hook)
+    assert not is_all_hooked(pod(labels={"example.com/ready": "true"}), hook)
+
+
 def test_hook_on_a_pod_without_metadata() -> None:
     assert not is_hooked({}, LABEL_HOOK)
     assert not is_hooked({}, FINALIZER_HOOK)

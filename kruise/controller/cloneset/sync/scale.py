@@ -30,6 +30,7 @@ from kruise.apis.apps.v1alpha1 import (
     LIFECYCLE_PREPARING_NORMAL,
 )
 from kruise.controller.cloneset import instances
+from kruise.controller.cloneset.status import error_text
 from kruise.controller.cloneset.sync.calculate import (
     ScaleDiffs,
     calculate_diffs,
@@ -231,12 +232,10 @@ async def _create(deps: Deps, sync: SyncInput, count: int, current_count: int) -
             break
         batch *= 2
     if refusals:
-        skipped = len(planned) - position
-        error = ScaleError(
-            f"failed to create {len(refusals)} pod(s)"
-            + (f", {skipped} more not attempted" if skipped else "")
-            + f": {refusals[0]}"
-        )
+        # The API server's own words, as OpenKruise's FailedScale condition carries them;
+        # each refusal also has its FailedCreate event.
+        error = ScaleError(error_text(refusals[0]))
+        error.__cause__ = refusals[0]
         return ScaleResult(modified=created > 0, error=error)
     return ScaleResult(modified=created > 0)
 

@@ -5,6 +5,9 @@ The int-or-percent fields resolve against ``replicas`` with the CloneSet's round
 unless maxSurge resolves above 0, and ``scaleStrategy.maxUnavailable`` rounds up. What the
 manager's flags decide for every CloneSet (``CloneSetOptions``) and what the CloneSet's
 labels ask for are folded in too. The scale and update phases read only the result.
+
+A stored bare numeric string (``partition: "2"``) is read as a percentage, as OpenKruise
+read it; ``deprecated_int_or_percent_fields`` names such fields for a warning.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from kruise.apis.apps.intstr import (
     cloneset_max_surge,
     cloneset_max_unavailable,
     cloneset_partition,
-    scaled_value,
+    is_deprecated_int_or_percent,
+    stored_scaled_value,
 )
 from kruise.apis.apps.v1alpha1 import (
     CLONESET_SCALING_EXCLUDE_PREPARING_DELETE_LABEL,
@@ -87,8 +91,26 @@ def resolve_strategy(
         pods_to_delete=tuple(scale.get("podsToDelete") or ()),
         scale_max_unavailable=None
         if scale_max_unavailable is None
-        else scaled_value(scale_max_unavailable, replicas, round_up=True),
+        else stored_scaled_value(scale_max_unavailable, replicas, round_up=True),
         disable_pvc_reuse=bool(scale.get("disablePVCReuse")),
         exclude_preparing_delete=exclude or options.scaling_exclude_preparing_delete,
         preparing_update_as_update=options.features.enabled(PREPARING_UPDATE_AS_UPDATE),
     )
+
+
+_INT_OR_PERCENT_FIELDS = (
+    ("updateStrategy", "partition"),
+    ("updateStrategy", "maxSurge"),
+    ("updateStrategy", "maxUnavailable"),
+    ("scaleStrategy", "maxUnavailable"),
+)
+
+
+def deprecated_int_or_percent_fields(spec: Mapping[str, Any]) -> list[str]:
+    """The paths of int-or-percent fields in ``spec`` holding a bare numeric string."""
+    found = []
+    for parent, name in _INT_OR_PERCENT_FIELDS:
+        section = spec.get(parent)
+        if isinstance(section, Mapping) and is_deprecated_int_or_percent(section.get(name)):
+            found.append(f"spec.{parent}.{name}")
+    return found

@@ -192,7 +192,8 @@ async def _update_pod(deps: Deps, sync: SyncInput, pod: Pod) -> float:
                     cloneset,
                     "Warning",
                     "FailedUpdatePodInPlace",
-                    f"failed to update pod {name_of(pod)} in-place: {err}",
+                    f"failed to update pod {name_of(pod)} in-place"
+                    f"(revision {revisions.update_name}): {err}",
                 )
                 raise
             if result.outcome is not Outcome.NOT_POSSIBLE:
@@ -202,7 +203,8 @@ async def _update_pod(deps: Deps, sync: SyncInput, pod: Pod) -> float:
                     cloneset,
                     "Normal",
                     "SuccessfulUpdatePodInPlace",
-                    f"successfully update pod {name_of(pod)} in-place",
+                    f"successfully update pod {name_of(pod)} in-place"
+                    f"(revision {revisions.update_name})",
                 )
                 return result.requeue_after
         if kind == IN_PLACE_ONLY:
@@ -231,7 +233,8 @@ async def _mark_for_recreate(deps: Deps, sync: SyncInput, pod: Pod) -> None:
             cloneset,
             "Warning",
             "FailedUpdatePodReCreate",
-            f"failed to patch pod {name_of(pod)} specified-delete for update: {err}",
+            f"failed to patch pod specified-delete {name_of(pod)} for update"
+            f"(revision {sync.revisions.update_name}): {err}",
         )
         raise
     deps.resource_versions.expect(written)

@@ -177,7 +177,7 @@ async def test_slow_start_stops_at_the_first_failing_batch(harness: Harness) -> 
         return cs if condition(cs, "FailedScale") else None
 
     cs = await eventually(failed, what="a FailedScale condition")
-    assert "failed to create" in condition(cs, "FailedScale")["message"]
+    assert "exceeded quota: pods" in condition(cs, "FailedScale")["message"]
     # Batches of 1 and 2 succeed; the batch of 4 meets the quota after one more pod and
     # no batch of 8 is tried, so at most 4 pods exist.
     pods = await harness.pods("web")
@@ -186,9 +186,10 @@ async def test_slow_start_stops_at_the_first_failing_batch(harness: Harness) -> 
 
 
 async def test_a_malformed_int_or_percent_fails_both_phases(harness: Harness) -> None:
-    # The validating webhook rejects the string "5" (a count is a number); stored without
-    # it, the strategy cannot be resolved, so neither phase runs and both say why.
-    await harness.create(defaulted_cloneset("web", 2, maxSurge="5"))
+    # The schema admits any string; stored without the validating webhook, "five" cannot
+    # be resolved, so neither phase runs and both say why. (A quoted number such as "5"
+    # is read as 5 %, as OpenKruise read it: test_dropin_openkruise.py.)
+    await harness.create(defaulted_cloneset("web", 2, maxSurge="five"))
 
     async def failed() -> dict | None:
         cs = await harness.get("web")
@@ -196,6 +197,6 @@ async def test_a_malformed_int_or_percent_fails_both_phases(harness: Harness) ->
         return cs if both else None
 
     cs = await eventually(failed, what="FailedScale and FailedUpdate conditions")
-    assert "invalid int-or-percent '5'" in condition(cs, "FailedScale")["message"]
-    assert "invalid int-or-percent '5'" in condition(cs, "FailedUpdate")["message"]
+    assert "invalid int-or-percent 'five'" in condition(cs, "FailedScale")["message"]
+    assert "invalid int-or-percent 'five'" in condition(cs, "FailedUpdate")["message"]
     assert await harness.pods("web") == []

@@ -52,7 +52,13 @@ def test_scale_max_unavailable_rounds_up(replicas: int, value: Any, expected: in
 
 def test_a_malformed_scale_max_unavailable_fails_the_resolution() -> None:
     with pytest.raises(IntOrPercentError):
-        resolve_strategy(spec_with_scale(maxUnavailable="5"))
+        resolve_strategy(spec_with_scale(maxUnavailable="five"))
+
+
+def test_a_stored_quoted_integer_scale_max_unavailable_is_a_percentage() -> None:
+    """Issue 14 item 1: read leniently, like the update strategy's fields."""
+    spec = spec_with_scale(10, maxUnavailable="25")
+    assert resolve_strategy(spec).scale_max_unavailable == 3
 
 
 def test_disable_pvc_reuse() -> None:

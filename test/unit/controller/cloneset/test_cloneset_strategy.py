@@ -8,7 +8,11 @@ from typing import Any
 import pytest
 
 from kruise.apis.apps.intstr import IntOrPercentError
-from kruise.controller.cloneset.sync.strategy import CloneSetStrategy, resolve_strategy
+from kruise.controller.cloneset.sync.strategy import (
+    CloneSetStrategy,
+    deprecated_int_or_percent_fields,
+    resolve_strategy,
+)
 from kruise.util.rollout import Rollout, min_ready_seconds_of, replicas_of
 
 Obj = dict[str, Any]
@@ -139,4 +143,13 @@ def test_a_strategy_is_a_rollout_and_frozen() -> None:
 @pytest.mark.parametrize("field", ["partition", "maxSurge", "maxUnavailable"])
 def test_a_malformed_int_or_percent_fails_the_resolution(field: str) -> None:
     with pytest.raises(IntOrPercentError):
-        resolve_strategy(spec_of(3, **{field: "5"}))
+        resolve_strategy(spec_of(3, **{field: "five"}))
+
+
+def test_a_stored_quoted_integer_resolves_as_a_percentage() -> None:
+    """Issue 14 item 1: ``"50"`` in a stored CloneSet is 50 %, as OpenKruise read it."""
+    strategy = resolve_strategy(spec_of(10, partition="50", maxSurge="20", maxUnavailable="30"))
+    assert (strategy.partition, strategy.max_surge, strategy.max_unavailable) == (5, 2, 3)
+    assert deprecated_int_or_percent_fields(
+        spec_of(10, partition="50", maxSurge=1, maxUnavailable="30%")
+    ) == ["spec.updateStrategy.partition"]

@@ -69,8 +69,27 @@ def test_untagged_spec_images_compare_as_latest() -> None:
     assert check_completed(pod).done
 
 
-def test_a_new_image_id_under_another_image_name_is_not_enough() -> None:
-    pod = updated_pod(status=restarted("nginx:1.27", "registry/nginx@sha256:new"))
+@pytest.mark.parametrize(
+    ("spec_image", "reported"),
+    [
+        ("reg.example.com/app@sha256:" + "a" * 64, "reg.example.com/app:v2"),
+        ("reg.example.com/app:v2", "sha256:" + "b" * 64),
+        ("reg.example.com/app:v2", "reg.example.com/app@sha256:" + "b" * 64),
+    ],
+)
+def test_containerd_image_forms_complete_once_the_image_id_changed(
+    spec_image: str, reported: str
+) -> None:
+    """Issue 14 item 2: with a new imageID the reported image string is not compared, as
+    OpenKruise does not; containerd reports digest-pinned or re-tagged images in its own
+    form, and the pod would stay in Updating forever."""
+    new_id = "reg.example.com/app@sha256:" + "b" * 64
+    pod = updated_pod(spec_image=spec_image, status=restarted(reported, new_id))
+    assert check_completed(pod).done
+
+
+def test_an_unchanged_image_id_under_another_image_string_is_not_complete() -> None:
+    pod = updated_pod(status=restarted("sha256:" + "c" * 64, OLD_ID))
     assert not check_completed(pod).done
 
 

@@ -83,6 +83,54 @@ def test_metadata_maps_may_appear_or_disappear() -> None:
     }
 
 
+def test_finalizers_added_to_the_template_are_patched_in_place() -> None:
+    """Issue 14 item 5: template metadata other than labels and annotations (a finalizer)
+    changes in place, as OpenKruise's update spec patches it."""
+    old, new = template(), template(app="nginx:1.26")
+    new["metadata"]["finalizers"] = ["example.com/keep"]
+    spec = diff_templates(old, new, "r")
+    assert spec is not None
+    assert spec.metadata_patch == {"metadata": {"finalizers": ["example.com/keep"]}}
+
+
+def test_finalizer_changes_merge_as_a_set_like_kubernetes_two_way_patches() -> None:
+    old, new = template(), template()
+    old["metadata"]["finalizers"] = ["a/one", "b/two"]
+    new["metadata"]["finalizers"] = ["b/two", "c/three"]
+    spec = diff_templates(old, new, "r")
+    assert spec is not None
+    assert spec.metadata_patch == {
+        "metadata": {
+            "finalizers": ["c/three"],
+            "$deleteFromPrimitiveList/finalizers": ["a/one"],
+            "$setElementOrder/finalizers": ["b/two", "c/three"],
+        }
+    }
+    removed = diff_templates(old, template(), "r")
+    assert removed is not None
+    assert removed.metadata_patch == {"metadata": {"finalizers": None}}
+
+
+def test_other_template_metadata_is_replaced_in_place() -> None:
+    old, new = template(), template()
+    new["metadata"]["generateName"] = "web-"
+    new["metadata"]["ownerReferences"] = [{"uid": "u1", "name": "x", "kind": "K"}]
+    spec = diff_templates(old, new, "r")
+    assert spec is not None
+    assert spec.metadata_patch == {
+        "metadata": {
+            "generateName": "web-",
+            "ownerReferences": [{"uid": "u1", "name": "x", "kind": "K"}],
+        }
+    }
+
+
+def test_the_metadata_patch_is_encoded_with_sorted_keys_as_go_encodes_maps() -> None:
+    spec = UpdateSpec("r", metadata_patch={"metadata": {"labels": {"b": "1", "a": "2"}}})
+    raw = json.loads(spec.to_json())["metaDataPatch"]
+    assert base64.b64decode(raw) == b'{"metadata":{"labels":{"a":"2","b":"1"}}}'
+
+
 def _changed(change: Any) -> Obj:
     new = template(app="nginx:1.26")
     change(new)
@@ -109,7 +157,6 @@ def _changed(change: Any) -> Obj:
             id="init-containers",
         ),
         pytest.param(lambda t: t["spec"].update(restartPolicy="Never"), id="pod-field"),
-        pytest.param(lambda t: t["metadata"].update(finalizers=["x/y"]), id="finalizers"),
         pytest.param(lambda t: t.update(extra={"a": 1}), id="unknown-template-key"),
     ],
 )
