@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
 .PHONY: help setup binaries lint format typecheck imports unit integration e2e test run cluster crds bench clean
-.PHONY: conformance conformance-short
+.PHONY: conformance conformance-short difftest
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -62,8 +62,11 @@ else
 	@echo "make e2e: E2E_CLUSTER is '$(E2E_CLUSTER)'; use kind, local or leave it unset" >&2; exit 2
 endif
 
-test: setup lint typecheck imports ## everything: lint, types, import layers and every test tier
-	$(BIN)/pytest test $(PYTEST_ARGS)
+test: setup lint typecheck imports ## everything: lint, types, import layers and every test tier (difftest with 200 cases a check)
+	DIFFTEST_EXAMPLES=$${DIFFTEST_EXAMPLES:-200} $(BIN)/pytest test $(PYTEST_ARGS)
+
+difftest: setup ## kruise-py against OpenKruise v1.9.0's Go code on generated templates and pods (DIFFTEST_EXAMPLES=1000 a check; needs Go)
+	DIFFTEST_EXAMPLES=$${DIFFTEST_EXAMPLES:-1000} $(BIN)/pytest test/difftest $(PYTEST_ARGS)
 
 run: setup ## a local cluster, kruise-manager and the sample CloneSet and StatefulSet; Ctrl-C stops it (RUN_ARGS=--nodes 5)
 	$(BIN)/python hack/run_local.py $(RUN_ARGS)

@@ -9,10 +9,15 @@ over those bytes and then, when there is one, the decimal collision count; the s
 decimal digits are mapped through ``rand.SafeEncodeString``. The name is
 ``<owner name, at most 223 characters>-<hash>``. Same data bytes, same name as Go's.
 
-Go builds the data from the typed object, which always writes the template's
-``metadata.creationTimestamp`` (as null); ``revision_data`` adds it the same way. Other
-effects of Go's typed round trip (unknown fields dropped, empty optional fields omitted)
-are not reproduced: the template is taken as stored.
+Go builds the data from the typed object, not from the JSON as stored: the template in
+the patch is the one Go writes after decoding it into a ``v1.PodTemplateSpec``
+(``typed_pod_template``: unknown fields dropped, empty optional fields omitted,
+``resources: {}`` and ``metadata.creationTimestamp: null`` always there, quantities in
+canonical form). So two templates that mean the same thing, one with ``resources: {}``
+and one without, get the same revision, as under OpenKruise.
+
+A CloneSet's revision also carries OpenKruise's hash of its claim templates
+(``CLAIM_TEMPLATES_HASH_ANNOTATION``, empty when it has none).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from kruise.apis.apps.defaults.typed import typed_claim_template, typed_pod_template
 from kruise.runtime.client import CONTROLLER_REVISIONS, KubeObject
 from kruise.util.controllerref import new_controller_ref
 from kruise.util.pods import parse_time
@@ -38,10 +44,14 @@ HASH_LABEL = "controller.kubernetes.io/hash"
 MAX_NAME_PREFIX = 223
 DEFAULT_HISTORY_LIMIT = 10
 PATCH_DIRECTIVE = "$patch"
+# volumeclaimtemplate.HashAnnotation: the claim templates' hash, on CloneSet revisions.
+CLAIM_TEMPLATES_HASH_ANNOTATION = "kruise.io/cloneset-volumeclaimtemplate-hash"
+CLONESET_KIND = "CloneSet"
 
 _SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # apimachinery rand: no vowels, 0, 1 or 3
 _FNV32_OFFSET = 0x811C9DC5
 _FNV32_PRIME = 0x01000193
+_FNV32A_OFFSET = 0x811C9DC5
 _GO_STRING_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
 _GO_STRING_ESCAPES |= {"\u2028": "\\u2028", "\u2029": "\\u2029"}
 _GO_ESCAPED = re.compile("[<>&\u2028\u2029]")
@@ -51,12 +61,15 @@ _INT32 = re.compile(r"[+-]?[0-9]+")
 # --- encoding and hashing -------------------------------------------------------------
 
 
-def go_json(value: Any) -> bytes:
-    """``value`` as Go's ``json.Marshal`` writes the same JSON decoded into ``any``."""
-    return _encode(value).encode()
+def go_json(value: Any, *, sort_keys: bool = True) -> bytes:
+    """``value`` as Go's ``json.Marshal`` writes the same JSON decoded into ``any``.
+
+    With ``sort_keys=False`` objects keep their order, as Go writes a typed struct whose
+    fields are in that order (``typed_pod_template`` gives them so); numbers stay float64."""
+    return _encode(value, sort_keys).encode()
 
 
-def _encode(value: Any) -> str:
+def _encode(value: Any, sort_keys: bool) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -66,10 +79,13 @@ def _encode(value: Any) -> str:
     if isinstance(value, str):
         return _go_string(value)
     if isinstance(value, Mapping):
-        items = sorted((str(k), v) for k, v in value.items())
-        return "{" + ",".join(f"{_go_string(k)}:{_encode(v)}" for k, v in items) + "}"
+        items = [(str(k), v) for k, v in value.items()]
+        if sort_keys:
+            items.sort()
+        body = ",".join(f"{_go_string(k)}:{_encode(v, sort_keys)}" for k, v in items)
+        return "{" + body + "}"
     if isinstance(value, list | tuple):
-        return "[" + ",".join(_encode(v) for v in value) + "]"
+        return "[" + ",".join(_encode(v, sort_keys) for v in value) + "]"
     raise TypeError(f"cannot encode {type(value).__name__} as JSON")
 
 
@@ -106,6 +122,14 @@ def fnv1_32(data: bytes, start: int = _FNV32_OFFSET) -> int:
     return h
 
 
+def fnv1a_32(data: bytes) -> int:
+    """32-bit FNV-1a (xor, then multiply), as Go's ``hash/fnv.New32a``."""
+    h = _FNV32A_OFFSET
+    for byte in data:
+        h = ((h ^ byte) * _FNV32_PRIME) & 0xFFFFFFFF
+    return h
+
+
 def safe_encode(text: str) -> str:
     """apimachinery's ``rand.SafeEncodeString``: each character mapped into the alphabet."""
     return "".join(_SAFE_ALPHABET[ord(ch) % len(_SAFE_ALPHABET)] for ch in text)
@@ -129,12 +153,28 @@ def revision_name(prefix: str, hash_: str) -> str:
 
 
 def revision_data(owner: Mapping[str, Any]) -> KubeObject:
-    """The patch a revision stores: the owner's pod template, to replace the whole template."""
-    template = copy.deepcopy(dict((owner.get("spec") or {}).get("template") or {}))
-    metadata = template.setdefault("metadata", {})
-    metadata.setdefault("creationTimestamp", None)
+    """The patch a revision stores: the owner's pod template as Go's typed object writes
+    it, to replace the whole template."""
+    template = typed_pod_template((owner.get("spec") or {}).get("template"))
     template[PATCH_DIRECTIVE] = "replace"
     return {"spec": {"template": template}}
+
+
+def claim_templates_hash(claim_templates: Sequence[Mapping[str, Any]] | None) -> str:
+    """OpenKruise's hash of a CloneSet's claim templates ("" when there are none).
+
+    Each template reduced to its name and spec, sorted by name (stably), encoded as Go
+    encodes ``[]v1.PersistentVolumeClaim``; FNV-1a 32-bit over the text Kubernetes'
+    ``DeepHashObject`` prints for those bytes; the sum in decimal."""
+    templates = [t for t in claim_templates or [] if isinstance(t, Mapping)]
+    if not templates:
+        return ""
+    named = [(str((t.get("metadata") or {}).get("name") or ""), t) for t in templates]
+    named.sort(key=lambda pair: pair[0])  # stable, as Go's sort.SliceStable
+    reduced = [{"metadata": {"name": name}, "spec": t.get("spec")} for name, t in named]
+    encoded = go_json([typed_claim_template(t) for t in reduced], sort_keys=False)
+    printed = "([]uint8)[" + " ".join(str(b) for b in encoded) + "]"
+    return str(fnv1a_32(printed.encode()))
 
 
 def new_revision(
@@ -147,10 +187,15 @@ def new_revision(
 ) -> KubeObject:
     """The ControllerRevision for ``owner``'s current template (not yet created).
 
-    Labels are the template's plus ``HASH_LABEL``; annotations are the owner's; the
-    controller reference names ``api_version``/``kind`` (default: the owner's own).
+    Labels are the template's plus ``HASH_LABEL``; annotations are the owner's (for a
+    CloneSet, plus ``CLAIM_TEMPLATES_HASH_ANNOTATION``); the controller reference names
+    ``api_version``/``kind`` (default: the owner's own).
     """
     meta = owner.get("metadata") or {}
+    annotations = dict(meta.get("annotations") or {})
+    if (kind or owner.get("kind")) == CLONESET_KIND:
+        claims = (owner.get("spec") or {}).get("volumeClaimTemplates")
+        annotations[CLAIM_TEMPLATES_HASH_ANNOTATION] = claim_templates_hash(claims)
     data = revision_data(owner)
     hash_ = hash_revision(data, collision_count)
     labels = dict(data["spec"]["template"]["metadata"].get("labels") or {})
@@ -162,8 +207,8 @@ def new_revision(
     }
     if meta.get("namespace"):
         revision_meta["namespace"] = meta["namespace"]
-    if meta.get("annotations"):
-        revision_meta["annotations"] = dict(meta["annotations"])
+    if annotations:
+        revision_meta["annotations"] = annotations
     return {
         "apiVersion": CONTROLLER_REVISIONS.api_version,
         "kind": CONTROLLER_REVISIONS.kind,

@@ -1,12 +1,10 @@
 """ControllerRevision helpers: encoding, hashing and naming as Go does, and history choices.
 
-How the expected hashes were checked: a throwaway Go program (Go 1.26, outside the
-repository, not committed) decoded each input JSON into ``any`` with encoding/json,
-re-encoded it with ``json.Marshal`` (as OpenKruise's getPatch does), hashed the bytes with
-``hash/fnv.New32`` plus the decimal collision count (as k8s' HashControllerRevision) and
-printed ``rand.SafeEncodeString(fmt.Sprint(sum))`` from k8s.io/apimachinery v0.32.10.
-The bytes and hashes below are that program's output; ``go_json``/``hash_revision`` gave
-the same for every case.
+How the expected hashes were checked: the revision data, hashes and names of templates
+are hack/difftest's answers (OpenKruise v1.9.0's CloneSet ``NewRevision`` on the typed
+object); the ``go_json`` cases of plain JSON are those of a Go program that decoded the
+input into ``any`` and re-encoded it with ``json.Marshal``, as ``getPatch`` does after
+its typed encoding. test/difftest compares thousands more templates with Go.
 """
 
 from __future__ import annotations
@@ -19,10 +17,12 @@ import pytest
 
 from kruise.apis.apps.v1alpha1 import API_VERSION
 from kruise.util.revision import (
+    CLAIM_TEMPLATES_HASH_ANNOTATION,
     HASH_LABEL,
     UpdateRevisionSource,
     apply_revision,
     choose_update_revision,
+    claim_templates_hash,
     equal_revision,
     find_equal_revisions,
     fnv1_32,
@@ -38,9 +38,11 @@ from kruise.util.revision import (
     sort_revisions,
 )
 
+# Go's typed PodTemplateSpec always writes a container's resources (no omitempty on a struct).
 SAMPLE_DATA_BYTES = (
     b'{"spec":{"template":{"$patch":"replace","metadata":{"creationTimestamp":null,'
-    b'"labels":{"app":"sample"}},"spec":{"containers":[{"image":"nginx:alpine","name":"main"}]}}}}'
+    b'"labels":{"app":"sample"}},"spec":{"containers":[{"image":"nginx:alpine","name":"main",'
+    b'"resources":{}}]}}}}'
 )
 
 # Strings and numbers where Go's encoder differs from Python's json.dumps defaults.
@@ -117,14 +119,13 @@ def test_safe_encode_maps_decimal_digits_into_the_alphabet() -> None:
 def test_hash_of_a_cloneset_template_matches_go() -> None:
     data = revision_data(cloneset())
     assert go_json(data) == SAMPLE_DATA_BYTES
-    assert fnv1_32(SAMPLE_DATA_BYTES) == 2066252178
-    assert hash_revision(data) == "64bb6965cd"
-    assert hash_revision(SAMPLE_DATA_BYTES) == "64bb6965cd"
+    assert hash_revision(data) == "5f579c5b55"
+    assert hash_revision(SAMPLE_DATA_BYTES) == "5f579c5b55"
 
 
 @pytest.mark.parametrize(
     ("collision_count", "expected"),
-    [(None, "64bb6965cd"), (0, "5f69889db6"), (1, "5f69889db7"), (7, "5f69889d9c")],
+    [(None, "5f579c5b55"), (0, "6d675fd56f"), (1, "6d675fd56d"), (7, "6d675fd578")],
 )
 def test_collision_count_is_hashed_as_decimal(collision_count: int | None, expected: str) -> None:
     assert hash_revision(revision_data(cloneset()), collision_count) == expected
@@ -174,9 +175,10 @@ def test_revision_data_replaces_the_whole_template_and_leaves_the_owner_alone() 
 def test_revision_data_of_an_empty_template_still_has_go_metadata() -> None:
     owner = {"metadata": {"name": "x"}, "spec": {}}
     assert go_json(revision_data(owner)) == (
-        b'{"spec":{"template":{"$patch":"replace","metadata":{"creationTimestamp":null}}}}'
+        b'{"spec":{"template":{"$patch":"replace","metadata":{"creationTimestamp":null},'
+        b'"spec":{"containers":null}}}}'
     )
-    assert hash_revision(revision_data(owner)) == "59f4bf9d47"
+    assert hash_revision(revision_data(owner)) == "69db5b8ccf"
 
 
 def test_revision_data_ignores_fields_outside_the_template() -> None:
@@ -193,10 +195,11 @@ def test_new_revision_for_a_cloneset() -> None:
     assert rev["revision"] == 4
     assert rev["data"] == revision_data(owner)
     meta = rev["metadata"]
-    assert meta["name"] == "sample-64bb6965cd"
+    assert meta["name"] == "sample-5f579c5b55"
     assert meta["namespace"] == "default"
-    assert meta["labels"] == {"app": "sample", HASH_LABEL: "64bb6965cd"}
-    assert meta["annotations"] == {"owner": "team-a"}
+    assert meta["labels"] == {"app": "sample", HASH_LABEL: "5f579c5b55"}
+    # A CloneSet's revision also carries its claim templates' hash, empty without any.
+    assert meta["annotations"] == {"owner": "team-a", CLAIM_TEMPLATES_HASH_ANNOTATION: ""}
     assert meta["ownerReferences"] == [
         {
             "apiVersion": "apps.kruise.io/v1alpha1",
@@ -210,7 +213,7 @@ def test_new_revision_for_a_cloneset() -> None:
 
 
 def test_new_revision_name_moves_with_the_collision_count() -> None:
-    assert new_revision(cloneset(), 1, 1)["metadata"]["name"] == "sample-5f69889db7"
+    assert new_revision(cloneset(), 1, 1)["metadata"]["name"] == "sample-6d675fd56d"
 
 
 def test_new_revision_for_a_statefulset_names_its_kind() -> None:
@@ -224,7 +227,7 @@ def test_new_revision_for_a_statefulset_names_its_kind() -> None:
         "web",
     )
     assert "annotations" not in rev["metadata"]
-    assert rev["metadata"]["name"] == "web-5f69889db6"
+    assert rev["metadata"]["name"] == "web-6d675fd56f"
 
 
 def test_new_revision_needs_the_owner_kind() -> None:
@@ -380,3 +383,59 @@ def test_revisions_to_prune_limits() -> None:
     assert names(revisions_to_prune(history, None, ["r12"])) == ["r1"]
     assert revisions_to_prune(history, 20, ["r12"]) == []
     assert len(revisions_to_prune(history, -1, ["r12"])) == 11
+
+
+# --- issue 14 item 3: revisions as Go builds them from the typed template ---------------
+
+
+def test_a_cloneset_reapplied_without_empty_resources_keeps_its_revision() -> None:
+    # OpenKruise's webhook stored `resources: {}` (and `creationTimestamp: null`); the
+    # user's manifest has neither. Same template to Go, so same revision: no pod recreated.
+    stored = cloneset()
+    stored["spec"]["template"]["metadata"]["creationTimestamp"] = None
+    stored["spec"]["template"]["spec"]["containers"][0]["resources"] = {}
+    reapplied = cloneset()
+    a, b = new_revision(stored, 1, 0), new_revision(reapplied, 1, 0)
+    assert a["metadata"]["name"] == b["metadata"]["name"] == "sample-6d675fd56f"
+    assert equal_revision(a, b)
+    assert choose_update_revision([a], b).source is UpdateRevisionSource.LATEST
+
+
+def test_templates_that_mean_the_same_to_go_share_a_revision() -> None:
+    plain = cloneset()
+    container = plain["spec"]["template"]["spec"]["containers"][0]
+    noisy = cloneset()
+    noisy["spec"]["template"]["metadata"].update({"annotations": {}, "finalizers": []})
+    noisy["spec"]["template"]["spec"].update({"nodeSelector": {}, "hostNetwork": False})
+    noisy["spec"]["template"]["spec"]["containers"][0].update(
+        {"command": [], "env": None, "stdin": False, "unknownField": "dropped by Go"}
+    )
+    assert go_json(revision_data(noisy)) == go_json(revision_data(plain))
+    container["resources"] = {"limits": {"cpu": "1000m", "memory": "1024Mi"}}
+    canonical = cloneset()
+    canonical["spec"]["template"]["spec"]["containers"][0]["resources"] = {
+        "limits": {"cpu": "1", "memory": "1Gi"}
+    }
+    assert go_json(revision_data(plain)) == go_json(revision_data(canonical))
+
+
+def test_cloneset_revisions_carry_the_claim_templates_hash_as_go() -> None:
+    claims = [
+        {
+            "metadata": {"name": "logs", "labels": {"x": "y"}},
+            "spec": {
+                "accessModes": ["ReadWriteOnce"],
+                "resources": {"requests": {"storage": "2048Mi"}},
+            },
+        },
+        {
+            "metadata": {"name": "data"},
+            "spec": {"storageClassName": "fast", "resources": {"requests": {"storage": "1Gi"}}},
+            "status": {"phase": "Pending"},
+        },
+    ]
+    assert claim_templates_hash(claims) == "2888796382"  # hack/difftest's answer
+    assert claim_templates_hash(list(reversed(claims))) == "2888796382"  # sorted by name
+    assert claim_templates_hash([]) == ""
+    rev = new_revision(cloneset(volumeClaimTemplates=claims), 1, None)
+    assert rev["metadata"]["annotations"][CLAIM_TEMPLATES_HASH_ANNOTATION] == "2888796382"

@@ -29,16 +29,22 @@ from kruise.apis.apps.intstr import (
 )
 
 
-def default_cloneset_v1beta1(cloneset: Mapping[str, Any]) -> dict[str, Any]:
-    """A defaulted copy of the v1beta1 ``cloneset``; the argument is not changed."""
+def default_cloneset_v1beta1(
+    cloneset: Mapping[str, Any], *, inject_template_defaults: bool = True
+) -> dict[str, Any]:
+    """A defaulted copy of the v1beta1 ``cloneset``; the argument is not changed.
+
+    ``inject_template_defaults`` False leaves the pod and claim templates alone, as
+    OpenKruise does on an update that does not change the template."""
     out = copy.deepcopy(dict(cloneset))
     spec = member(out, "spec")
     if spec is None:
         return out
     fill(spec, "replicas", DEFAULT_REPLICAS)
     fill(spec, "revisionHistoryLimit", DEFAULT_REVISION_HISTORY_LIMIT)
-    default_pod_template(spec)
-    default_claim_templates(spec)
+    if inject_template_defaults:
+        default_pod_template(spec)
+        default_claim_templates(spec)
     strategy = member(spec, "updateStrategy")
     if strategy is None:
         return out

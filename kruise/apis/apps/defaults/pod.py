@@ -1,33 +1,41 @@
-"""Pod-spec and claim-template defaults, as OpenKruise v0.7.0's webhooks apply them.
+"""Pod-spec and claim-template defaults, as OpenKruise v1.9.0's webhooks apply them.
 
-These are Kubernetes 1.16's defaults for the parts of a pod spec a template carries, with
-one Kruise rule: an app container without ``imagePullPolicy`` gets ``Always`` whatever its
-tag, so that an in-place image update always pulls. Init containers keep Kubernetes' rule
-(``Always`` for ``:latest`` or no tag, else ``IfNotPresent``).
+These are OpenKruise's ``SetDefaultPodSpec``: a chosen subset of Kubernetes 1.32's pod
+defaults, with one Kruise rule: an app container without ``imagePullPolicy`` gets
+``Always`` whatever its tag, so that an in-place image update always pulls. Init
+containers keep Kubernetes' rule (``Always`` for ``:latest`` or no tag, else
+``IfNotPresent``).
 
 Filled, when unset: ``dnsPolicy`` ClusterFirst, ``restartPolicy`` Always,
 ``securityContext`` {}, ``terminationGracePeriodSeconds`` 30, ``schedulerName``
-default-scheduler; with ``hostNetwork``, each port's ``hostPort`` from its
-``containerPort``; per container ``terminationMessagePath`` /dev/termination-log,
-``terminationMessagePolicy`` File, port ``protocol`` TCP, env ``fieldRef.apiVersion`` v1,
-probe ``timeoutSeconds`` 1, ``periodSeconds`` 10, ``successThreshold`` 1,
-``failureThreshold`` 3, and ``httpGet`` (probes and lifecycle hooks) ``path`` / and
-``scheme`` HTTP; per volume an ``emptyDir`` when it names no source, ``hostPath.type`` "",
-``defaultMode`` 0644 (420) for secret, configMap, downwardAPI and projected volumes,
-``fieldRef.apiVersion`` v1 in downward-API items, and ``expirationSeconds`` 3600 for
-projected service-account tokens. Claim templates get ``spec.volumeMode`` Filesystem and
-``status.phase`` Pending.
+default-scheduler. Per app and init container: ``imagePullPolicy``,
+``terminationMessagePath`` /dev/termination-log, ``terminationMessagePolicy`` File. Per
+app, init and ephemeral container: port ``protocol`` TCP, env ``fieldRef.apiVersion`` v1,
+liveness, readiness and startup probe ``timeoutSeconds`` 1, ``periodSeconds`` 10,
+``successThreshold`` 1, ``failureThreshold`` 3, ``httpGet`` (probes and lifecycle hooks)
+``path`` / and ``scheme`` HTTP, and resource requests and limits rounded up to
+milli-units (as is ``overhead``). Per volume: an ``emptyDir`` when it names no source,
+``hostPath.type`` "", ``defaultMode`` 0644 (420) for secret, configMap, downwardAPI and
+projected volumes, ``fieldRef.apiVersion`` v1 in downward-API items (projected ones too),
+and ``expirationSeconds`` 3600 for projected service-account tokens.
 
-Resource quantities are kept as written (Kubernetes rounds them to milli-units; the API
-server does so again for every pod it stores).
+Not defaulted, as in OpenKruise v1.9.0: ``hostPort`` under ``hostNetwork`` (its
+DefaultHostNetworkHostPortsInPodTemplates gate is off), ``enableServiceLinks``, the
+iSCSI, RBD, AzureDisk, ScaleIO and other volume-source fields (Kubernetes defaults them
+on the pods it creates, not in templates), ``imagePullPolicy`` of ephemeral containers.
+
+Claim templates get ``status.phase`` Pending and their quantities rounded the same way;
+not ``volumeMode``.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from kruise.apis.apps.defaults._fill import each, existing, fill, fill_zero, member, zero
+from kruise.apis.apps.defaults._fill import each, existing, fill, fill_zero, member
+from kruise.apis.apps.defaults.gotypes_data import TYPES
+from kruise.apis.apps.defaults.image import init_container_pull_policy
+from kruise.apis.apps.defaults.quantity import MILLI, go_quantity
 
 DEFAULT_MODE = 0o644
 _PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
@@ -37,11 +45,8 @@ _PROBE_DEFAULTS = (
     ("successThreshold", 1),
     ("failureThreshold", 3),
 )
-# Docker reference grammar, loosely: an optional registry host, lower-case path components,
-# then an optional tag and digest.
-_COMPONENT = re.compile(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*")
-_TAG = re.compile(r"\w[\w.-]{0,127}")
-_DIGEST = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}")
+# The fields of a VolumeSource: a volume that sets none of them gets an emptyDir.
+_VOLUME_SOURCES = tuple(name for name, _, _ in TYPES["core/v1.Volume"] if name != "name")
 
 
 def default_pod_template(parent: dict[str, Any], key: str = "template") -> None:
@@ -59,25 +64,30 @@ def default_pod_spec(spec: dict[str, Any]) -> None:
     fill(spec, "securityContext", {})
     fill(spec, "terminationGracePeriodSeconds", 30)
     fill_zero(spec, "schedulerName", "default-scheduler")
-    host_network = spec.get("hostNetwork") is True
-    for container in each(spec, "initContainers"):
-        if zero(container, "imagePullPolicy"):
-            container["imagePullPolicy"] = _kubernetes_pull_policy(container.get("image"))
-        _default_container(container, host_network)
-    for container in each(spec, "containers"):
-        fill_zero(container, "imagePullPolicy", "Always")
-        _default_container(container, host_network)
     for volume in each(spec, "volumes"):
         _default_volume(volume)
+    for container in each(spec, "initContainers"):
+        fill_zero(container, "imagePullPolicy", init_container_pull_policy(container.get("image")))
+        _default_kubernetes_container(container)
+        _default_container(container)
+    for container in each(spec, "containers"):
+        fill_zero(container, "imagePullPolicy", "Always")
+        _default_kubernetes_container(container)
+        _default_container(container)
+    for container in each(spec, "ephemeralContainers"):
+        _default_container(container)
+    round_up_quantities(existing(spec, "overhead"))
 
 
 def default_claim_template(claim: dict[str, Any]) -> None:
-    spec = member(claim, "spec")
-    if spec is not None:
-        fill(spec, "volumeMode", "Filesystem")
     status = member(claim, "status")
     if status is not None:
         fill_zero(status, "phase", "Pending")
+        round_up_quantities(existing(status, "capacity"))
+    resources = existing(existing(claim, "spec") or {}, "resources")
+    if resources is not None:
+        round_up_quantities(existing(resources, "limits"))
+        round_up_quantities(existing(resources, "requests"))
 
 
 def default_claim_templates(spec: dict[str, Any]) -> None:
@@ -85,45 +95,36 @@ def default_claim_templates(spec: dict[str, Any]) -> None:
         default_claim_template(claim)
 
 
-def _kubernetes_pull_policy(image: object) -> str:
-    """Always for an image that resolves to the ``latest`` tag, else IfNotPresent (also for
-    a reference that does not parse, as Kubernetes does)."""
-    parsed = _parse_reference(image)
-    if parsed is None:
-        return "IfNotPresent"
-    tag, digest = parsed
-    return "Always" if tag == "latest" or (not tag and not digest) else "IfNotPresent"
+def round_up_quantities(resources: dict[str, Any] | None) -> None:
+    """``SetDefaults_ResourceList``: each quantity rounded up to milli-units. A quantity
+    the rounding changes is rewritten as Go writes it; the others stay as they are."""
+    if resources is None:
+        return
+    for name, raw in list(resources.items()):
+        quantity = go_quantity(raw)
+        if quantity is None:
+            continue
+        rounded = quantity.round_up(MILLI)
+        if rounded.value != quantity.value:
+            resources[name] = str(rounded)
 
 
-def _parse_reference(image: object) -> tuple[str, str] | None:
-    """The tag and digest of an image reference ("" when absent); None if it is malformed."""
-    if not isinstance(image, str):
-        return None
-    name, _, digest = image.partition("@")
-    if digest and not _DIGEST.fullmatch(digest):
-        return None
-    head, _, last = name.rpartition("/")
-    last, _, tag = last.partition(":")
-    if tag and not _TAG.fullmatch(tag):
-        return None
-    parts = [*head.split("/"), last] if head else [last]
-    first = parts[0]
-    if len(parts) > 1 and ("." in first or ":" in first or first == "localhost"):
-        parts = parts[1:]  # a registry host: its own rules, not checked here
-    if not all(_COMPONENT.fullmatch(p) for p in parts):
-        return None
-    return tag, digest
-
-
-def _default_container(container: dict[str, Any], host_network: bool) -> None:
+def _default_kubernetes_container(container: dict[str, Any]) -> None:
+    """``SetDefaults_Container`` after the pull policy (filled by the caller)."""
     fill_zero(container, "terminationMessagePath", "/dev/termination-log")
     fill_zero(container, "terminationMessagePolicy", "File")
+
+
+def _default_container(container: dict[str, Any]) -> None:
+    """What OpenKruise defaults in every container, ephemeral ones included."""
     for port in each(container, "ports"):
         fill_zero(port, "protocol", "TCP")
-        if host_network and zero(port, "hostPort") and port.get("containerPort") is not None:
-            port["hostPort"] = port["containerPort"]
     for env in each(container, "env"):
         _default_field_ref(existing(env, "valueFrom"))
+    resources = existing(container, "resources")
+    if resources is not None:
+        round_up_quantities(existing(resources, "limits"))
+        round_up_quantities(existing(resources, "requests"))
     for name in _PROBES:
         probe = existing(container, name)
         if probe is not None:
@@ -149,7 +150,7 @@ def _default_field_ref(holder: dict[str, Any] | None) -> None:
 
 
 def _default_volume(volume: dict[str, Any]) -> None:
-    if all(value is None for key, value in volume.items() if key != "name"):
+    if all(volume.get(source) is None for source in _VOLUME_SOURCES):
         volume["emptyDir"] = {}
     host_path = existing(volume, "hostPath")
     if host_path is not None:

@@ -26,8 +26,13 @@ DEFAULT_REPLICAS = 1
 DEFAULT_REVISION_HISTORY_LIMIT = 10
 
 
-def default_statefulset(sts: Mapping[str, Any]) -> dict[str, Any]:
-    """A defaulted copy of ``sts``; the argument is not changed."""
+def default_statefulset(
+    sts: Mapping[str, Any], *, inject_template_defaults: bool = True
+) -> dict[str, Any]:
+    """A defaulted copy of ``sts``; the argument is not changed.
+
+    ``inject_template_defaults`` False leaves the pod and claim templates alone, as
+    OpenKruise does on an update that does not change the template."""
     out = copy.deepcopy(dict(sts))
     spec = member(out, "spec")
     if spec is None:
@@ -52,6 +57,7 @@ def default_statefulset(sts: Mapping[str, Any]) -> dict[str, Any]:
         fill(ordinals, "start", 0)
     fill(spec, "replicas", DEFAULT_REPLICAS)
     fill(spec, "revisionHistoryLimit", DEFAULT_REVISION_HISTORY_LIMIT)
-    default_pod_template(spec)
-    default_claim_templates(spec)
+    if inject_template_defaults:
+        default_pod_template(spec)
+        default_claim_templates(spec)
     return out

@@ -64,7 +64,10 @@ def test_cloneset_keeps_what_is_set() -> None:
 
 def test_cloneset_claim_templates() -> None:
     out = default_cloneset({"spec": {"volumeClaimTemplates": [{"metadata": {"name": "d"}}]}})
-    assert out["spec"]["volumeClaimTemplates"][0]["spec"] == {"volumeMode": "Filesystem"}
+    assert out["spec"]["volumeClaimTemplates"][0] == {
+        "metadata": {"name": "d"},
+        "status": {"phase": "Pending"},
+    }
 
 
 def test_statefulset() -> None:

@@ -1,11 +1,17 @@
-"""Pod-spec and claim-template defaults (Kubernetes 1.16's, with Kruise's pull policy)."""
+"""Pod-spec and claim-template defaults (OpenKruise v1.9.0's, with Kruise's pull policy)."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
 
+from kruise.apis.apps.defaults import (
+    default_cloneset,
+    default_cloneset_v1beta1,
+    default_statefulset,
+)
 from kruise.apis.apps.defaults.pod import (
     default_claim_template,
     default_pod_spec,
@@ -112,7 +118,8 @@ def test_ports_env_probes_and_hooks() -> None:
     assert out["lifecycle"]["preStop"]["httpGet"] == {"port": 80, "path": "/stop", "scheme": "HTTP"}
 
 
-def test_host_network_copies_container_ports_to_host_ports() -> None:
+def test_host_network_leaves_host_ports_unset_as_openkruise_v1_9() -> None:
+    # v1.9.0's DefaultHostNetworkHostPortsInPodTemplates gate is off: no hostPort defaulting.
     spec = defaulted(
         {
             "hostNetwork": True,
@@ -125,10 +132,8 @@ def test_host_network_copies_container_ports_to_host_ports() -> None:
             "initContainers": [{"name": "b", "ports": [{"containerPort": 82}]}],
         }
     )
-    assert [p["hostPort"] for p in spec["containers"][0]["ports"]] == [80, 9]
-    assert spec["initContainers"][0]["ports"][0]["hostPort"] == 82
-    plain = defaulted({"containers": [{"name": "a", "ports": [{"containerPort": 80}]}]})
-    assert "hostPort" not in plain["containers"][0]["ports"][0]
+    assert [p.get("hostPort") for p in spec["containers"][0]["ports"]] == [None, 9]
+    assert "hostPort" not in spec["initContainers"][0]["ports"][0]
 
 
 def test_volumes() -> None:
@@ -184,7 +189,7 @@ def test_missing_template_is_created_and_wrong_types_are_left_alone() -> None:
     }
 
 
-def test_claim_template() -> None:
+def test_claim_template_gets_a_phase_not_a_volume_mode() -> None:
     claim: dict[str, Any] = {
         "metadata": {"name": "data"},
         "spec": {"accessModes": ["ReadWriteOnce"]},
@@ -192,6 +197,63 @@ def test_claim_template() -> None:
     default_claim_template(claim)
     assert claim == {
         "metadata": {"name": "data"},
-        "spec": {"accessModes": ["ReadWriteOnce"], "volumeMode": "Filesystem"},
+        "spec": {"accessModes": ["ReadWriteOnce"]},
         "status": {"phase": "Pending"},
     }
+
+
+# --- issue 14 item 4: OpenKruise v1.9.0's template defaulting, field for field ------------
+
+
+def test_volume_sources_other_than_the_listed_ones_are_not_defaulted() -> None:
+    # Kubernetes defaults iSCSI, RBD, AzureDisk and ScaleIO fields on pods; OpenKruise
+    # v1.9.0's SetDefaultPodVolumes does not, so neither do we (hack/difftest agrees).
+    volumes = [
+        {"name": "i", "iscsi": {"targetPortal": "t", "iqn": "q", "lun": 0}},
+        {"name": "r", "rbd": {"monitors": ["m"], "image": "x"}},
+        {"name": "a", "azureDisk": {"diskName": "d", "diskURI": "u"}},
+        {"name": "s", "scaleIO": {"gateway": "g", "system": "s", "secretRef": {"name": "x"}}},
+        {"name": "img", "image": {"reference": "x"}},
+    ]
+    spec = defaulted({"containers": [{"name": "a"}], "volumes": copy.deepcopy(volumes)})
+    assert spec["volumes"] == volumes
+
+
+def test_ephemeral_containers_get_the_shared_defaults_but_no_pull_policy() -> None:
+    probe = {"httpGet": {"port": 80}}
+    ephemeral = {"name": "debug", "ports": [{"containerPort": 1}], "readinessProbe": probe}
+    spec = defaulted({"containers": [{"name": "a"}], "ephemeralContainers": [ephemeral]})
+    out = spec["ephemeralContainers"][0]
+    assert out["ports"] == [{"containerPort": 1, "protocol": "TCP"}]
+    assert out["readinessProbe"]["httpGet"] == {"port": 80, "path": "/", "scheme": "HTTP"}
+    assert "imagePullPolicy" not in out
+    assert "terminationMessagePath" not in out
+
+
+def test_requests_limits_and_overhead_are_rounded_up_to_milli_units() -> None:
+    spec = defaulted(
+        {
+            "containers": [{"name": "a", "resources": {"limits": {"cpu": "0.0001"}}}],
+            "initContainers": [{"name": "b", "resources": {"requests": {"cpu": "1n"}}}],
+            "overhead": {"cpu": "0.5m", "memory": "1Gi"},
+        }
+    )
+    assert spec["containers"][0]["resources"]["limits"] == {"cpu": "1m"}
+    assert spec["initContainers"][0]["resources"]["requests"] == {"cpu": "1m"}
+    assert spec["overhead"] == {"cpu": "1m", "memory": "1Gi"}
+
+
+def test_a_volume_with_only_unknown_fields_gets_an_empty_dir() -> None:
+    spec = defaulted({"containers": [{"name": "a"}], "volumes": [{"name": "v", "extra": 1}]})
+    assert spec["volumes"][0]["emptyDir"] == {}
+
+
+def test_template_defaults_can_be_left_out_as_on_an_update_keeping_the_template() -> None:
+    cs = {"spec": {"template": {"spec": {"containers": [{"name": "a"}]}}}}
+    out = default_cloneset(cs, inject_template_defaults=False)
+    assert out["spec"]["template"] == cs["spec"]["template"]
+    assert out["spec"]["replicas"] == 1
+    sts = default_statefulset(cs, inject_template_defaults=False)
+    assert sts["spec"]["template"] == cs["spec"]["template"]
+    v1beta1 = default_cloneset_v1beta1(cs, inject_template_defaults=False)
+    assert v1beta1["spec"]["template"] == cs["spec"]["template"]
