@@ -23,6 +23,10 @@ Scenarios (bench/README.md says what each measures):
   StatefulSet controller on a local cluster (bench/scenarios/statefulset/); peers
   openkruise-go and kcm-statefulset (a native StatefulSet). One run by default;
   ``--quick`` uses 50, 10 and 50 pods.
+- ``broadcastjob-300-nodes``, ``advancedcronjob-100``: the BroadcastJob and
+  AdvancedCronJob controllers on a local cluster (bench/scenarios/jobs/); peers
+  openkruise-go, kcm-daemonset and kcm-cronjob. One run by default; ``--quick`` uses 30
+  nodes, and 10 cron jobs over 1 minute.
 
 Every side runs in its own process; runs alternate between the sides. The Go peers are
 built (GOTOOLCHAIN=local GOFLAGS=-mod=mod) into ${XDG_CACHE_HOME:-~/.cache}/kruise-py/bench.
@@ -53,7 +57,7 @@ from pathlib import Path
 from typing import Any
 
 import report
-from scenarios import cloneset, statefulset
+from scenarios import cloneset, jobs, statefulset
 from scenarios.pods import create_pods
 
 BENCH = Path(__file__).resolve().parent
@@ -67,6 +71,7 @@ SCENARIOS = (
     "webhook-admission",
     *cloneset.SCENARIOS,
     *statefulset.SCENARIOS,
+    *jobs.SCENARIOS,
 )
 INFORMER_GOAL = 1.5
 WEBHOOK_PEER = "aiohttp-tls-floor"
@@ -577,6 +582,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     cloneset.add_arguments(parser)
     statefulset.add_arguments(parser)
+    jobs.add_arguments(parser)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="the results file")
     return parser.parse_args(argv)
 
@@ -619,6 +625,8 @@ def run_scenarios(args: argparse.Namespace, chosen: Sequence[str]) -> list[repor
         records += cloneset.records(args, chosen, progress, GoBuild.start)
     if set(chosen) & set(statefulset.SCENARIOS):  # the same, for the StatefulSet scenarios
         records += statefulset.records(args, chosen, progress, GoBuild.start)
+    if set(chosen) & set(jobs.SCENARIOS):  # the same, for the job scenarios
+        records += jobs.records(args, chosen, progress, GoBuild.start)
     order = {name: i for i, name in enumerate(SCENARIOS)}
     records.sort(key=lambda r: order[r["scenario"]])
     return records

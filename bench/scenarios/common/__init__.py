@@ -1,4 +1,4 @@
-"""What the benchmarks on a local cluster share (the CloneSet and the Advanced StatefulSet
+"""What the benchmarks on a local cluster share (the CloneSet, Advanced StatefulSet and job
 scenarios): the cluster and the manager under test (``cluster``), the driver's observer
 (``observer``: trackers, /proc), waiting and progress lines (``waiting``), the child
 processes of the driver (``processes``) and the pod template (``manifests``).

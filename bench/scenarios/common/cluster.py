@@ -56,7 +56,9 @@ def node_count(pods: int, per_node: int = NODE_PODS) -> int:
     return max(2, math.ceil(pods * 1.25 / per_node))
 
 
-def start_cluster(pods: int, qps: float, burst: int) -> Any:
+def start_cluster(pods: int, qps: float, burst: int, *, nodes: int | None = None) -> Any:
+    """A local cluster with kwok nodes for ``pods`` pods (``node_count``), or exactly
+    ``nodes`` of them, and kube-controller-manager at the contenders' client limits."""
     from kruise.runtime.envtest import LocalCluster, LocalClusterOptions, NodeSpec  # noqa: PLC0415
 
     class BenchCluster(LocalCluster):
@@ -71,10 +73,15 @@ def start_cluster(pods: int, qps: float, burst: int) -> Any:
                 ]
             return super()._start_component(name, args, port)
 
+        def add_nodes(self, nodes: list[Any], timeout: float = 60.0) -> None:
+            # kwok takes a while to report hundreds of nodes Ready on a busy machine.
+            super().add_nodes(nodes, max(timeout, 60.0 + 0.5 * len(nodes)))
+
     capacity = {"cpu": "64", "memory": "512Gi", "pods": str(NODE_PODS)}
-    nodes = [NodeSpec(f"kwok-node-{i}", capacity=dict(capacity)) for i in range(node_count(pods))]
+    count = node_count(pods) if nodes is None else nodes
+    specs = [NodeSpec(f"kwok-node-{i}", capacity=dict(capacity)) for i in range(count)]
     options = LocalClusterOptions(
-        nodes=nodes, kube_api_qps=math.ceil(qps), kube_api_burst=burst, start_timeout=120
+        nodes=specs, kube_api_qps=math.ceil(qps), kube_api_burst=burst, start_timeout=120
     )
     cluster = BenchCluster(options)
     cluster.start()

@@ -7,13 +7,20 @@ import asyncio
 import sys
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from support.managers import tail
 
-from .observer import InPlaceTracker, ScaleTracker
-
-__all__ = ["RunError", "follow", "say", "set_tag", "tail", "wait_async", "wait_tracker"]
+__all__ = [
+    "RunError",
+    "Tracker",
+    "follow",
+    "say",
+    "set_tag",
+    "tail",
+    "wait_async",
+    "wait_tracker",
+]
 
 _tag = ["cloneset"]
 
@@ -26,6 +33,15 @@ def set_tag(tag: str) -> None:
 
 def say(message: str) -> None:
     print(f"[{_tag[0]} {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+class Tracker(Protocol):
+    """What ``wait_tracker`` waits on (``observer.ScaleTracker``, ``InPlaceTracker``...)."""
+
+    @property
+    def done(self) -> bool: ...
+
+    def progress(self) -> str: ...
 
 
 class RunError(Exception):
@@ -62,7 +78,7 @@ async def follow(
 
 
 async def wait_tracker(
-    tracker: ScaleTracker | InPlaceTracker,
+    tracker: Tracker,
     watches: Sequence[asyncio.Task[None]],
     limit: float,
     what: str,
