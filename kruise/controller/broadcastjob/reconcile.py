@@ -75,7 +75,6 @@ from kruise.runtime.reconcile import ReconcileError, Request, Result
 
 JOB_UID_INDEX = "broadcastjob-controller-uid"
 NODE_NAME_INDEX = "spec.nodeName"
-STATUS_WRITE_ATTEMPTS = 5
 # Requeues for a deadline or a time to live land this long after it, so the next look
 # finds it passed even though stored times are whole seconds.
 _PAST = 1.0
@@ -336,22 +335,18 @@ class BroadcastJobReconciler:
         return Result()
 
     async def _write_status(self, job: KubeObject, new_status: KubeObject) -> None:
+        """Write the status computed from ``job`` as cached. A conflict means the job
+        changed since (often our own last write): the status computed here may be stale,
+        so it is dropped, not forced onto the newer object; the newer job's event brings
+        a reconcile that computes it again."""
         if not job_status.changed(job.get("status"), new_status):
             return
-        current = job
-        for attempt in range(STATUS_WRITE_ATTEMPTS):
-            body = copy.deepcopy(current)
-            body["status"] = new_status
-            try:
-                await self.deps.client.update_status(BROADCASTJOBS, body)
-                return
-            except Conflict:
-                if attempt == STATUS_WRITE_ATTEMPTS - 1:
-                    raise
-                meta = job["metadata"]
-                current = await self.deps.client.get(
-                    BROADCASTJOBS, meta["name"], meta.get("namespace")
-                )
+        body = copy.deepcopy(job)
+        body["status"] = new_status
+        try:
+            await self.deps.client.update_status(BROADCASTJOBS, body)
+        except Conflict:
+            _log.debug("job changed since it was read; status left to the next reconcile")
 
 
 def is_complete(

@@ -486,11 +486,16 @@ def test_job_controllers_work_with_only_their_rbac(
         )
         [pod] = rest.get(f"/api/v1/namespaces/{namespace}/pods")["items"]
         assert assigned_node(pod) == node_name
-        events = rest.get(f"/api/v1/namespaces/{namespace}/events")["items"]
-        assert any(
-            e["reason"] == "SuccessfulCreate" and e["involvedObject"]["kind"] == "BroadcastJob"
-            for e in events
-        )
+
+        def recorded() -> bool:
+            # The event recorder sends in the background, after the status write.
+            events = rest.get(f"/api/v1/namespaces/{namespace}/events")["items"]
+            return any(
+                e["reason"] == "SuccessfulCreate" and e["involvedObject"]["kind"] == "BroadcastJob"
+                for e in events
+            )
+
+        eventually_blocking(recorded, timeout=30, interval=0.2, what="the SuccessfulCreate Event")
         assert manager.forbidden_requests() == []
     finally:
         delete_quietly(control_plane, f"/api/v1/nodes/{node_name}")
