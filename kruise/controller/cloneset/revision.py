@@ -1,8 +1,9 @@
 """A CloneSet's current and update revisions, and its revision history.
 
 The update revision holds the spec's template: the newest revision if it already does,
-an older equal one renumbered to the newest (a rollback keeps its name and its pods), or a
-new ControllerRevision. A name taken by different data (a hash collision) bumps
+an older equal one renumbered to the newest (a rollback keeps its name and its pods, and
+takes the current claim templates' hash, as OpenKruise's does), or a new
+ControllerRevision. A name taken by different data (a hash collision) bumps
 ``status.collisionCount`` and tries the next name. The current revision is the oldest
 revision, other than the update one, that some pod still runs.
 """
@@ -66,7 +67,7 @@ async def active_revisions(
         if choice.source is history.UpdateRevisionSource.LATEST:
             update = choice.revision
         elif choice.source is history.UpdateRevisionSource.ROLLBACK:
-            update = await _renumber(client, choice.revision, choice.new_number or 0)
+            update = await _renumber(client, choice.revision, choice.new_number or 0, candidate)
             listed = [r for r in listed if name_of(r) != name_of(update)] + [update]
         else:
             update = await _create(client, candidate)
@@ -86,9 +87,18 @@ async def active_revisions(
     return Revisions(current, update, collision_count, listed)
 
 
-async def _renumber(client: Client, revision: Mapping[str, Any], number: int) -> KubeObject:
+async def _renumber(
+    client: Client, revision: Mapping[str, Any], number: int, candidate: Mapping[str, Any]
+) -> KubeObject:
+    """``revision`` made the newest, with ``candidate``'s claim-templates hash: the data
+    compares only pod templates, so the claim templates may have changed since."""
     body = copy.deepcopy(dict(revision))
     body["revision"] = number
+    key = history.CLAIM_TEMPLATES_HASH_ANNOTATION
+    wanted = ((candidate.get("metadata") or {}).get("annotations") or {}).get(key)
+    annotations = body.setdefault("metadata", {}).get("annotations") or {}
+    if wanted is not None and annotations.get(key) != wanted:
+        body["metadata"]["annotations"] = {**annotations, key: wanted}
     return await client.update(CONTROLLER_REVISIONS, body)
 
 

@@ -1,20 +1,30 @@
 """Has an in-place update finished? Decided from the pod alone.
 
-A pod without a state annotation has nothing in flight: done. Otherwise the update is
-done when the pod's revision label still names the state's revision, no grace period
-is pending, and every container the update changed has a status showing it runs the new
-image:
+A pod waiting out a grace period has not finished, whether or not it has a state
+annotation yet (OpenKruise checks the grace annotation first too). Otherwise a pod
+without a state annotation has nothing in flight: done. With one, the update is done
+when the pod's revision label still names the state's revision and every container the
+update changed has a status showing it runs the new image:
 
 1. its ``imageID`` is set and differs from the recorded one. The reported ``image`` is
    not compared then, as OpenKruise does not: containerd reports a digest-pinned or
    re-tagged image in its own form (``reg/app:v2`` for ``reg/app@sha256:...``, or a bare
    ``sha256:...``), which would never equal the spec's string.
 2. Or its ``imageID`` is unchanged (a new tag for the same digest, OpenKruise #635). Then
-   the reported ``image`` must be the spec's image (compared after ``normalize_image``,
-   so an untagged ``nginx`` matches ``docker.io/library/nginx:latest``), and its
-   ``containerID`` must be set and differ from the recorded one, which shows the
-   container was recreated after the update began. When the state comes from OpenKruise
-   and has no ``containerID``, the matching image is enough, as OpenKruise counts it.
+   the reported ``image`` must be the spec's image, and its ``containerID`` must be set
+   and differ from the recorded one, which shows the container was recreated after the
+   update began. When the state comes from OpenKruise and has no ``containerID``, the
+   matching image is enough, as OpenKruise counts it.
+
+Deliberately unlike OpenKruise, in the unchanged-imageID case only:
+
+- the images are compared after ``normalize_image`` (an untagged ``nginx`` is
+  ``docker.io/library/nginx:latest``, the form containerd reports), where OpenKruise
+  appends ``:latest`` to a spec image without a colon and compares the strings, so such
+  a pod would wait forever;
+- an empty reported ``imageID`` is no evidence of a new image and falls under rule 2:
+  the kubelet reports it for a container the runtime has not created (yet), with the
+  spec's image as its ``image``. OpenKruise counts it as a changed ID.
 """
 
 from __future__ import annotations
@@ -38,6 +48,8 @@ class Completion:
 
 
 def check_completed(pod: Mapping[str, Any], *, revision_key: str = REVISION_LABEL) -> Completion:
+    if has_pending_grace(pod):
+        return Completion(False, "the grace period has not ended")
     try:
         state = read_state(pod)
     except InvalidAnnotation as err:
@@ -49,8 +61,6 @@ def check_completed(pod: Mapping[str, Any], *, revision_key: str = REVISION_LABE
         return Completion(
             False, f"revision label is {revision!r}, the update moved to {state.revision!r}"
         )
-    if has_pending_grace(pod):
-        return Completion(False, "the grace period has not ended")
     spec_images = {
         c.get("name"): c.get("image") for c in (pod.get("spec") or {}).get("containers") or []
     }

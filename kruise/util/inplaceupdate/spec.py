@@ -181,17 +181,20 @@ def _without_images(spec: Mapping[str, Any]) -> dict[str, Any]:
 
 def _metadata_patch(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any] | None:
     old, new = _without_empty(old), _without_empty(new)
+    if old == new:
+        return None
     changes: dict[str, Any] = {}
     for key in sorted(old.keys() | new.keys()):
         before, after = old.get(key), new.get(key)
+        if key == "finalizers" and isinstance(before, list) and isinstance(after, list):
+            _merge_scalars(changes, key, before, after)  # even when equal: see there
+            continue
         if before == after:
             continue
         if key in _METADATA_MAPS:
             changes[key] = _map_diff(before or {}, after or {})
         elif after is None or before is None or type(before) is not type(after):
             changes[key] = copy.deepcopy(after)
-        elif key == "finalizers" and isinstance(after, list):
-            _merge_scalars(changes, key, before, after)
         elif key == "ownerReferences" and isinstance(after, list):
             _merge_by_uid(changes, key, before, after)
         else:
@@ -210,14 +213,20 @@ def _map_diff(old: Any, new: Any) -> dict[str, Any]:
 
 
 def _merge_scalars(changes: dict[str, Any], key: str, old: list[Any], new: list[Any]) -> None:
-    """A merged list of scalars (finalizers): additions, removals and the new order."""
+    """A merged list of scalars (finalizers): additions, removals and the new order.
+
+    Kubernetes writes the order when something is removed or when the new list differs
+    from the old one *sorted* (it sorts the old list in place before comparing), so an
+    unchanged unsorted list gets its order written and a change to sorted order does not.
+    Same patch, byte for byte, as OpenKruise's."""
     added = [v for v in new if v not in old]
     removed = sorted({v for v in old if v not in new}, key=str)
     if added:
         changes[key] = added
     if removed:
         changes[f"$deleteFromPrimitiveList/{key}"] = removed
-    changes[f"$setElementOrder/{key}"] = list(new)
+    if removed or sorted(old, key=str) != list(new):
+        changes[f"$setElementOrder/{key}"] = list(new)
 
 
 def _merge_by_uid(changes: dict[str, Any], key: str, old: list[Any], new: list[Any]) -> None:

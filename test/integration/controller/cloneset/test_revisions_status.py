@@ -11,7 +11,13 @@ from support.polling import eventually
 
 from kruise.apis.apps.v1alpha1 import CLONESETS, CONTROLLER_REVISION_HASH_LABEL
 from kruise.runtime.client import CONTROLLER_REVISIONS, PODS
-from kruise.util.revision import hash_revision, revision_data, revision_name
+from kruise.util.revision import (
+    CLAIM_TEMPLATES_HASH_ANNOTATION,
+    claim_templates_hash,
+    hash_revision,
+    revision_data,
+    revision_name,
+)
 
 Obj = dict[str, Any]
 
@@ -74,6 +80,48 @@ async def test_rollback_reuses_the_older_revision_and_history_is_trimmed(
     assert len(two) == 1
     assert latest["revision"] == 4  # renumbered, not re-created
     assert latest["data"]["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:2.0"
+
+
+def claims(storage: str) -> list[Obj]:
+    spec = {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": storage}}}
+    return [{"metadata": {"name": "data"}, "spec": spec}]
+
+
+async def test_a_rollback_takes_the_current_claim_templates_hash(harness: Harness) -> None:
+    """Issue 14: as OpenKruise, a revision reused by a rollback gets the claim templates'
+    hash of the CloneSet as it is now, which may differ from when it was made."""
+    obj = defaulted_cloneset("web", 0)
+    obj["spec"]["volumeClaimTemplates"] = claims("1Gi")
+    await harness.create(obj)
+
+    async def update_revision(number: int) -> Obj | None:
+        cs = await harness.get("web")
+        found = await revisions(harness)
+        latest = found[-1] if found else None
+        if latest is None or latest["revision"] != number:
+            return None
+        status = cs.get("status") or {}
+        return latest if status.get("updateRevision") == latest["metadata"]["name"] else None
+
+    first = await eventually(lambda: update_revision(1), what="the first revision")
+    await set_image(harness, "web", "nginx:2.0")
+    await eventually(lambda: update_revision(2), what="the second revision")
+
+    cs = await harness.get("web")
+    containers = cs["spec"]["template"]["spec"]["containers"]
+    containers[0]["image"] = "nginx:1.0"
+    template = {"spec": {"containers": containers}}
+    await harness.patch(
+        "web", {"spec": {"template": template, "volumeClaimTemplates": claims("2Gi")}}
+    )
+    rolled_back = await eventually(lambda: update_revision(3), what="the rollback revision")
+
+    assert rolled_back["metadata"]["name"] == first["metadata"]["name"]
+    hashes = (first, rolled_back)
+    assert [r["metadata"]["annotations"][CLAIM_TEMPLATES_HASH_ANNOTATION] for r in hashes] == [
+        claim_templates_hash(claims("1Gi")),
+        claim_templates_hash(claims("2Gi")),
+    ]
 
 
 async def test_status_counts_and_scale_subresource(harness: Harness) -> None:

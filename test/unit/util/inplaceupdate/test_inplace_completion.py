@@ -99,6 +99,15 @@ def test_same_image_id_with_a_recreated_container_is_complete() -> None:
     assert check_completed(pod).done
 
 
+def test_an_unchanged_image_id_compares_the_images_as_containerd_reports_them() -> None:
+    """A deliberate difference: OpenKruise would compare ``nginx:latest`` with containerd's
+    ``docker.io/library/nginx:latest`` and wait forever."""
+    pod = updated_pod(
+        spec_image="nginx", status=restarted("docker.io/library/nginx:latest", OLD_ID)
+    )
+    assert check_completed(pod).done
+
+
 def test_same_image_id_and_same_container_is_not_complete() -> None:
     pod = updated_pod(status=restarted("nginx:1.26", OLD_ID, OLD_CID))
     result = check_completed(pod)
@@ -112,6 +121,8 @@ def test_a_recreated_container_still_on_the_old_image_is_not_complete() -> None:
 
 
 def test_an_empty_image_id_does_not_count_as_new() -> None:
+    """A deliberate difference: the kubelet reports an empty imageID for a container the
+    runtime has not created; OpenKruise counts it as a new image."""
     status = restarted("nginx:1.26", "x", OLD_CID)
     status["imageID"] = ""
     pod = updated_pod(status=status)
@@ -150,6 +161,14 @@ def test_a_changed_revision_label_is_not_complete() -> None:
 def test_a_pending_grace_period_is_not_complete() -> None:
     grace = UpdateSpec("web-new", {"app": "nginx:1.26"}, grace_seconds=10).to_json()
     pod = updated_pod(status=restarted("nginx:1.26", "new"), extra={GRACE_ANNOTATION: grace})
+    assert check_completed(pod).reason == "the grace period has not ended"
+
+
+def test_a_grace_period_without_state_is_not_complete() -> None:
+    """As OpenKruise: the grace annotation is checked before the state (issue 14's
+    differential test found kruise-py calling such a pod done)."""
+    grace = UpdateSpec("web-new", {"app": "nginx:1.26"}, grace_seconds=10).to_json()
+    pod = make_pod(revision="web-new", annotations={GRACE_ANNOTATION: grace})
     assert check_completed(pod).reason == "the grace period has not ended"
 
 

@@ -73,6 +73,8 @@ def test_labels_and_annotations_become_a_metadata_patch() -> None:
 
 
 def test_metadata_maps_may_appear_or_disappear() -> None:
+    """A deliberate difference: OpenKruise's patch for a vanished map is ``labels: null``,
+    which would remove every label on the pod, not only the template's."""
     old, new = template(), template()
     del old["metadata"]["annotations"]
     new["metadata"]["labels"] = {}
@@ -81,6 +83,19 @@ def test_metadata_maps_may_appear_or_disappear() -> None:
     assert spec.metadata_patch == {
         "metadata": {"labels": {"app": None}, "annotations": {"team": "a"}}
     }
+
+
+def test_a_label_an_env_refers_to_is_patched_like_any_other() -> None:
+    """A deliberate difference: OpenKruise v1.9 leaves such a label to kruise-daemon,
+    which restarts the container; kruise-py has no kruise-daemon (as v0.7.0)."""
+    old, new = template(), template()
+    ref = {"fieldRef": {"fieldPath": "metadata.labels['app']"}}
+    for t in (old, new):
+        t["spec"]["containers"][0]["env"] = [{"name": "APP", "valueFrom": ref}]
+    new["metadata"]["labels"]["app"] = "web-2"
+    spec = diff_templates(old, new, "r")
+    assert spec is not None
+    assert spec.metadata_patch == {"metadata": {"labels": {"app": "web-2"}}}
 
 
 def test_finalizers_added_to_the_template_are_patched_in_place() -> None:
@@ -109,6 +124,33 @@ def test_finalizer_changes_merge_as_a_set_like_kubernetes_two_way_patches() -> N
     removed = diff_templates(old, template(), "r")
     assert removed is not None
     assert removed.metadata_patch == {"metadata": {"finalizers": None}}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "order"),
+    [
+        # Unchanged but unsorted: the order is written (beside the label change).
+        (["b/two", "a/one"], ["b/two", "a/one"], ["b/two", "a/one"]),
+        # Reordered into sorted order: no order is written.
+        (["b/two", "a/one"], ["a/one", "b/two"], None),
+        # Unchanged and sorted: nothing.
+        (["a/one", "b/two"], ["a/one", "b/two"], None),
+    ],
+)
+def test_the_finalizers_order_is_written_when_kubernetes_writes_it(
+    old: list[str], new: list[str], order: list[str] | None
+) -> None:
+    """Issue 14's differential test: Kubernetes compares the new list with the old one
+    sorted, so OpenKruise's patch carries ``$setElementOrder`` exactly then."""
+    before, after = template(), template()
+    before["metadata"]["finalizers"], after["metadata"]["finalizers"] = old, new
+    after["metadata"]["labels"]["tier"] = "front"
+    spec = diff_templates(before, after, "r")
+    assert spec is not None
+    expected: Obj = {"labels": {"tier": "front"}}
+    if order is not None:
+        expected["$setElementOrder/finalizers"] = order
+    assert spec.metadata_patch == {"metadata": expected}
 
 
 def test_other_template_metadata_is_replaced_in_place() -> None:

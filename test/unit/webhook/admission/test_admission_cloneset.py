@@ -40,11 +40,59 @@ def test_paths() -> None:
     assert isinstance(handlers[webhook.VALIDATE_PATH], CloneSetValidator)
 
 
-@pytest.mark.parametrize("operation", ["CREATE", "UPDATE"])
-async def test_mutating_patch_applies_the_defaults(operation: str) -> None:
-    req = request(cloneset(), operation=operation, old=cloneset())
+async def test_mutating_patch_applies_the_defaults() -> None:
+    req = request(cloneset())
     response = await CloneSetDefaulter().handle(req)
     assert patched(req, response) == default_cloneset(cloneset())
+
+
+CLAIM = {"metadata": {"name": "data"}, "spec": {"resources": {"requests": {"storage": "1.5"}}}}
+
+
+def undefaulted_template_cloneset(**spec: Any) -> dict[str, Any]:
+    """A CloneSet whose templates were stored without template defaults (OpenKruise with
+    ``TemplateNoDefaults``, or an older release): the rest of its spec is defaulted."""
+    stored = default_cloneset(
+        cloneset(volumeClaimTemplates=[CLAIM]), inject_template_defaults=False
+    )
+    stored["spec"].update(spec)
+    return stored
+
+
+@pytest.mark.parametrize("version", ["v1alpha1", "v1beta1"])
+async def test_an_update_that_keeps_the_template_does_not_default_it(version: str) -> None:
+    """Issue 14 item 4 (v1.9.0's TemplateNoDefaults rule): a scale through kruise-py's
+    webhook must not rewrite a template OpenKruise stored, which would make a new revision
+    and recreate every pod."""
+    old = undefaulted_template_cloneset()
+    new = undefaulted_template_cloneset(replicas=5)
+    if version == "v1beta1":
+        old["apiVersion"] = new["apiVersion"] = "apps.kruise.io/v1beta1"
+    req = request(new, operation="UPDATE", old=old, version=version)
+    response = await CloneSetDefaulter().handle(req)
+    assert response.allowed
+    assert not response.patch
+
+
+async def test_a_template_equal_as_go_decodes_it_counts_as_unchanged() -> None:
+    old = undefaulted_template_cloneset()
+    new = undefaulted_template_cloneset()
+    new["spec"]["template"]["spec"]["containers"][0]["resources"] = {"limits": {"cpu": "1000m"}}
+    old["spec"]["template"]["spec"]["containers"][0]["resources"] = {"limits": {"cpu": "1"}}
+    old["spec"]["template"]["metadata"]["annotations"] = {}
+    req = request(new, operation="UPDATE", old=old)
+    assert not (await CloneSetDefaulter().handle(req)).patch
+
+
+async def test_an_update_that_changes_the_template_defaults_it_and_the_claims() -> None:
+    old = undefaulted_template_cloneset()
+    new = undefaulted_template_cloneset()
+    new["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:1.27"
+    req = request(new, operation="UPDATE", old=old)
+    result = patched(req, await CloneSetDefaulter().handle(req))
+    assert result == default_cloneset(new)
+    assert result != new
+    assert result["spec"]["volumeClaimTemplates"][0]["status"] == {"phase": "Pending"}
 
 
 async def test_mutating_a_defaulted_object_patches_nothing() -> None:

@@ -220,3 +220,40 @@ async def test_other_operations_pass() -> None:
         request(None, operation="DELETE", old=defaulted(), version="v1beta1")
     )
     assert response.allowed
+
+
+def undefaulted_template(version: str, **spec: Any) -> dict[str, Any]:
+    """A StatefulSet whose pod and claim templates were stored without template defaults
+    (OpenKruise with ``TemplateNoDefaults``, or an older release)."""
+    claim = {"metadata": {"name": "data"}, "spec": {"resources": {"requests": {"storage": "1"}}}}
+    obj = defaulted(version, volumeClaimTemplates=[claim])
+    obj["spec"]["template"] = statefulset(version)["spec"]["template"]
+    obj["spec"].update(spec)
+    return obj
+
+
+@pytest.mark.parametrize("version", ["v1alpha1", "v1beta1"])
+async def test_an_update_that_keeps_the_template_does_not_default_it(version: str) -> None:
+    """Issue 14 item 4 (v1.9.0's TemplateNoDefaults rule): a scale through kruise-py's
+    webhook must not rewrite a template OpenKruise stored, which would make a new revision
+    and recreate every pod."""
+    old = undefaulted_template(version)
+    new = undefaulted_template(version, replicas=5)
+    req = request(new, operation="UPDATE", old=old, version=version)
+    result = patched(req, await StatefulSetDefaulter().handle(req))
+    for field in ("template", "volumeClaimTemplates"):
+        assert result["spec"][field] == new["spec"][field]
+
+
+@pytest.mark.parametrize("version", ["v1alpha1", "v1beta1"])
+async def test_an_update_that_changes_the_template_defaults_it_and_the_claims(
+    version: str,
+) -> None:
+    old = undefaulted_template(version)
+    new = undefaulted_template(version)
+    new["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:1.27"
+    req = request(new, operation="UPDATE", old=old, version=version)
+    result = patched(req, await StatefulSetDefaulter().handle(req))
+    container = result["spec"]["template"]["spec"]["containers"][0]
+    assert container["terminationMessagePath"] == "/dev/termination-log"
+    assert result["spec"]["volumeClaimTemplates"][0]["status"] == {"phase": "Pending"}
