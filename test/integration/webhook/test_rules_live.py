@@ -59,7 +59,7 @@ ANNOTATION_LIMIT = 256 * 1024
 CS_IMMUTABLE = (
     "Forbidden: updates to cloneset spec for fields other than 'replicas', 'template', "
     "'lifecycle', 'scaleStrategy', 'updateStrategy', 'minReadySeconds', "
-    "'progressDeadlineSeconds' and 'revisionHistoryLimit' are forbidden"
+    "'progressDeadlineSeconds', 'volumeClaimTemplates' and 'revisionHistoryLimit' are forbidden"
 )
 STS_IMMUTABLE = (
     "Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', "
@@ -1805,10 +1805,9 @@ UPDATES = [
         f"spec.selector: {CS_IMMUTABLE}",
     ),
     Update(
-        "volumeClaimTemplates change",
+        "volumeClaimTemplates change (allowed since OpenKruise v1.4: new pods only)",
         cloneset(),
         setting("spec.volumeClaimTemplates", [claim()]),
-        f"spec.volumeClaimTemplates: {CS_IMMUTABLE}",
     ),
     Update(
         "change of every mutable field",

@@ -62,6 +62,8 @@ MUTABLE_SPEC_FIELDS = (
     "updateStrategy",
     "minReadySeconds",
     "progressDeadlineSeconds",
+    # As in v1.9: new pods get claims from the new templates; existing claims stay.
+    "volumeClaimTemplates",
     "revisionHistoryLimit",
 )
 

@@ -15,7 +15,7 @@ PRIO = f"{US}.priorityStrategy"
 IMMUTABLE = (
     "Forbidden: updates to cloneset spec for fields other than 'replicas', 'template', "
     "'lifecycle', 'scaleStrategy', 'updateStrategy', 'minReadySeconds', "
-    "'progressDeadlineSeconds' and 'revisionHistoryLimit' are forbidden"
+    "'progressDeadlineSeconds', 'volumeClaimTemplates' and 'revisionHistoryLimit' are forbidden"
 )
 
 
@@ -339,7 +339,6 @@ def test_pods_newly_added_to_pods_to_delete_are_checked(
     ("field", "value"),
     [
         ("spec.selector", {"matchLabels": {"app": "demo", "tier": "web"}}),
-        ("spec.volumeClaimTemplates", [{"metadata": {"name": "data"}}]),
     ],
 )
 def test_immutable_fields(field: str, value: Any) -> None:
@@ -354,6 +353,7 @@ def test_immutable_fields(field: str, value: Any) -> None:
     [
         ("spec.replicas", 9),
         ("spec.template.spec.containers[0].image", "nginx:1.20"),
+        ("spec.volumeClaimTemplates", [{"metadata": {"name": "data"}}]),
         ("spec.scaleStrategy", {"podsToDelete": []}),
         ("spec.updateStrategy.paused", True),
         ("spec.minReadySeconds", 30),
