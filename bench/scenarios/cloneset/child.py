@@ -9,25 +9,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
-import shutil
 import signal
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..common.cluster import (
-    DEFAULT_BURST,
-    DEFAULT_QPS,
-    ManagerProcess,
-    node_count,
-    start_cluster,
-    start_manager,
-)
-from ..common.waiting import say, tail
+from ..common.child import ContenderRun, describe
+from ..common.cluster import DEFAULT_BURST, DEFAULT_QPS, ManagerProcess
+from ..common.waiting import say
 from .observer import proc_usage
 from .phases import inplace_phase, scale_phase
 from .plan import CONTENDERS, MANAGERS
@@ -39,54 +30,21 @@ def run_contender(args: argparse.Namespace) -> dict[str, Any]:
     contender = args.contender
     result: dict[str, Any] = {"contender": contender, "errors": {}}
     biggest = max(args.pods if "scale" in phases else 0, args.inplace_pods)
-    workdir = Path(tempfile.mkdtemp(prefix=f"kruise-bench-{contender}-"))
-    keep = False
-    cluster = None
-    manager: ManagerProcess | None = None
-    try:
-        say(f"{contender}: starting a local cluster ({node_count(biggest)} kwok nodes)")
-        try:
-            cluster = start_cluster(biggest, args.qps, args.burst)
-            result["nodes"] = node_count(biggest)
-            args.kubeconfig = str(cluster.kubeconfig_path)
-            if contender in MANAGERS:
-                say(f"{contender}: installing CRDs and webhooks, starting the manager")
-                manager = start_manager(contender, cluster, workdir, args)
-        except Exception as err:
-            result["errors"]["setup"] = f"{type(err).__name__}: {str(err).splitlines()[0][:400]}"
-            keep = True
+    with ContenderRun(contender, result, "kruise-bench") as run:
+        if not run.start(args, MANAGERS, biggest):
             return result
-
-        def alive() -> None:
-            if manager is not None:
-                manager.check()
-            cluster.check()
-
         asyncio.run(
             measure(
                 contender=contender,
                 phases=phases,
                 args=args,
-                workdir=workdir,
-                alive=alive,
-                manager=manager,
+                workdir=run.workdir,
+                alive=run.alive,
+                manager=run.manager,
                 result=result,
             )
         )
-        keep = bool(result["errors"]) or args.keep_logs
-    finally:
-        if manager is not None:
-            manager.stop()
-        if cluster is not None:
-            if keep:  # the cluster's component logs go with the manager's
-                with contextlib.suppress(OSError):
-                    shutil.copytree(cluster.logs_dir, workdir / "cluster-logs")
-            cluster.stop()
-        if keep:
-            result["logs"] = str(workdir)
-            say(f"{contender}: logs kept in {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+        run.keep = bool(result["errors"]) or args.keep_logs
     return result
 
 
@@ -113,9 +71,7 @@ async def measure(
                 else:
                     figures = await inplace_phase(client, contender, args, alive)
             except Exception as err:  # the other phase may still run
-                why = f"{type(err).__name__}: {str(err).splitlines()[0][:400] if str(err) else ''}"
-                if manager is not None and manager.process.poll() is None:
-                    why += f" (manager log: {tail(manager.log, 2)[:300]})"
+                why = describe(err, manager)
                 result["errors"][phase] = why
                 say(f"{contender}: {phase} failed: {why}")
                 if manager is not None and manager.process.poll() is not None:

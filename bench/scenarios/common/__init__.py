@@ -1,7 +1,9 @@
 """What the benchmarks on a local cluster share (the CloneSet, Advanced StatefulSet and job
 scenarios): the cluster and the manager under test (``cluster``), the driver's observer
 (``observer``: trackers, /proc), waiting and progress lines (``waiting``), the child
-processes of the driver (``processes``) and the pod template (``manifests``).
+processes of the driver (``processes``), the pod template (``manifests``), the driver's
+record of each contender's runs (``outcomes``) and a child run's cluster and manager
+(``child``).
 
 Importing it puts the repository's test/ folder on the path, for ``support.managers``
 (installing a manager, shared with the conformance runner), and bench/, for ``report``.

@@ -10,26 +10,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
-import shutil
 import signal
 import sys
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-from ..common.cluster import (
-    DEFAULT_BURST,
-    DEFAULT_QPS,
-    ManagerProcess,
-    node_count,
-    start_cluster,
-    start_manager,
-)
+from ..common.child import ContenderRun, describe
+from ..common.cluster import DEFAULT_BURST, DEFAULT_QPS, node_count
 from ..common.observer import ProcessMeter
-from ..common.waiting import say, set_tag, tail
+from ..common.waiting import say, set_tag
 from .phases import broadcast_phase, cron_phase
 from .plan import CONTENDERS, MANAGERS, PHASES
 
@@ -46,52 +36,17 @@ def run_contender(args: argparse.Namespace) -> dict[str, Any]:
     """One run of one contender: cluster, manager, phase. Always stops what it started."""
     contender, phase = args.contender, args.phase
     result: dict[str, Any] = {"contender": contender, "phases": {}, "errors": {}}
-    workdir = Path(tempfile.mkdtemp(prefix=f"kruise-bench-jobs-{contender}-"))
-    keep = False
-    cluster = None
-    manager: ManagerProcess | None = None
-    try:
-        nodes = nodes_for(args)
-        say(f"{contender}: starting a local cluster ({nodes} kwok nodes)")
-        try:
-            cluster = start_cluster(0, args.qps, args.burst, nodes=nodes)
-            result["nodes"] = nodes
-            args.kubeconfig = str(cluster.kubeconfig_path)
-            if contender in MANAGERS:
-                say(f"{contender}: installing CRDs and webhooks, starting the manager")
-                manager = start_manager(contender, cluster, workdir, args)
-        except Exception as err:
-            result["errors"]["setup"] = f"{type(err).__name__}: {str(err).splitlines()[0][:400]}"
-            keep = True
+    with ContenderRun(contender, result, "kruise-bench-jobs") as run:
+        if not run.start(args, MANAGERS, 0, nodes=nodes_for(args)):
             return result
-
-        def alive() -> None:
-            if manager is not None:
-                manager.check()
-            cluster.check()
-
-        # The process measured: the manager, or kube-controller-manager for the native kinds.
-        meter = ProcessMeter(manager.process.pid if manager else cluster.controller_manager.pid)
+        meter = ProcessMeter(run.measured_pid())
         try:
-            result["phases"][phase] = asyncio.run(measure(args, meter, alive))
+            result["phases"][phase] = asyncio.run(measure(args, meter, run.alive))
         except Exception as err:
-            result["errors"][phase] = describe(err, manager)
+            result["errors"][phase] = describe(err, run.manager)
             say(f"{contender}: {phase} failed: {result['errors'][phase]}")
         result["peak_rss_reset"] = meter.peak_reset
-        keep = bool(result["errors"]) or args.keep_logs
-    finally:
-        if manager is not None:
-            manager.stop()
-        if cluster is not None:
-            if keep:  # the cluster's component logs go with the manager's
-                with contextlib.suppress(OSError):
-                    shutil.copytree(cluster.logs_dir, workdir / "cluster-logs")
-            cluster.stop()
-        if keep:
-            result["logs"] = str(workdir)
-            say(f"{contender}: logs kept in {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+        run.keep = bool(result["errors"]) or args.keep_logs
     return result
 
 
@@ -105,14 +60,6 @@ async def measure(args: argparse.Namespace, meter: ProcessMeter, alive: Any) -> 
         return await cron_phase(
             client, args.contender, args.cronjobs, args.minutes, meter=meter, alive=alive
         )
-
-
-def describe(err: Exception, manager: ManagerProcess | None = None) -> str:
-    """One line: the error, and the tail of the manager's log when it is still running."""
-    why = f"{type(err).__name__}: {str(err).splitlines()[0][:400] if str(err) else ''}"
-    if manager is not None and manager.process.poll() is None:
-        why += f" (manager log: {tail(manager.log, 2)[:300]})"
-    return why
 
 
 def main(argv: Sequence[str] | None = None) -> int:

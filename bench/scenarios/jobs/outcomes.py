@@ -5,12 +5,11 @@ numbers were measured on."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
 
 import report
 
 from ..common.cluster import OPENKRUISE_VERSION, SCHEDULER_QPS
+from ..common.outcomes import Outcome, phase_figure
 from .plan import (
     BROADCAST,
     CRON,
@@ -26,38 +25,6 @@ from .plan import (
     peer_metric,
     peers_for,
 )
-
-
-@dataclass
-class Outcome:
-    """A contender's runs: each run's JSON result, and why a run or phase failed."""
-
-    name: str
-    results: list[dict[str, Any]] = field(default_factory=list)
-    error: str | None = None  # the contender could not run at all (build, setup)
-
-    def figures(self, phase: str, metric: str) -> list[float]:
-        values = (phase_figure(r, phase, metric) for r in self.results)
-        return [float(v) for v in values if v is not None]
-
-    def why_not(self, phase: str, metric: str) -> str | None:
-        """Why ``metric`` of ``phase`` has no figure from this contender; None if it has."""
-        if self.figures(phase, metric):
-            return None
-        if self.error:
-            return self.error
-        for result in reversed(self.results):
-            errors = result.get("errors") or {}
-            why = errors.get(phase) or errors.get("setup")
-            if why:
-                logs = f" (logs: {result['logs']})" if result.get("logs") else ""
-                return f"{why}{logs}"
-        return f"{self.name} did not run"
-
-
-def phase_figure(result: dict[str, Any], phase: str, key: str) -> Any:
-    """One figure of one phase of one run's result; None when it has none."""
-    return ((result.get("phases") or {}).get(phase) or {}).get(key)
 
 
 def _medians(outcome: Outcome, phase: str, keys: Sequence[str]) -> dict[str, float | None]:

@@ -10,26 +10,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
-import shutil
 import signal
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
-from ..common.cluster import (
-    DEFAULT_BURST,
-    DEFAULT_QPS,
-    ManagerProcess,
-    node_count,
-    start_cluster,
-    start_manager,
-)
+from ..common.child import ContenderRun, describe
+from ..common.cluster import DEFAULT_BURST, DEFAULT_QPS, ManagerProcess
 from ..common.observer import ProcessMeter
-from ..common.waiting import say, set_tag, tail
+from ..common.waiting import say, set_tag
 from .phases import clean_up, inplace_phase, scale_phase
 from .plan import CONTENDERS, MANAGERS, PHASES
 
@@ -46,57 +36,23 @@ def run_contender(args: argparse.Namespace) -> dict[str, Any]:
     contender = args.contender
     result: dict[str, Any] = {"contender": contender, "phases": {}, "errors": {}}
     biggest = max([pods_of(args, p) for p in phases] or [1])
-    workdir = Path(tempfile.mkdtemp(prefix=f"kruise-bench-asts-{contender}-"))
-    keep = False
-    cluster = None
-    manager: ManagerProcess | None = None
-    try:
-        say(f"{contender}: starting a local cluster ({node_count(biggest)} kwok nodes)")
-        try:
-            cluster = start_cluster(biggest, args.qps, args.burst)
-            result["nodes"] = node_count(biggest)
-            args.kubeconfig = str(cluster.kubeconfig_path)
-            if contender in MANAGERS:
-                say(f"{contender}: installing CRDs and webhooks, starting the manager")
-                manager = start_manager(contender, cluster, workdir, args)
-        except Exception as err:
-            result["errors"]["setup"] = f"{type(err).__name__}: {str(err).splitlines()[0][:400]}"
-            keep = True
+    with ContenderRun(contender, result, "kruise-bench-asts") as run:
+        if not run.start(args, MANAGERS, biggest):
             return result
-
-        def alive() -> None:
-            if manager is not None:
-                manager.check()
-            cluster.check()
-
-        # The process measured: the manager, or kube-controller-manager for the native set.
-        meter = ProcessMeter(manager.process.pid if manager else cluster.controller_manager.pid)
+        meter = ProcessMeter(run.measured_pid())
         asyncio.run(
             measure(
                 contender=contender,
                 phases=phases,
                 args=args,
                 meter=meter,
-                alive=alive,
-                manager=manager,
+                alive=run.alive,
+                manager=run.manager,
                 result=result,
             )
         )
         result["peak_rss_reset"] = meter.peak_reset
-        keep = bool(result["errors"]) or args.keep_logs
-    finally:
-        if manager is not None:
-            manager.stop()
-        if cluster is not None:
-            if keep:  # the cluster's component logs go with the manager's
-                with contextlib.suppress(OSError):
-                    shutil.copytree(cluster.logs_dir, workdir / "cluster-logs")
-            cluster.stop()
-        if keep:
-            result["logs"] = str(workdir)
-            say(f"{contender}: logs kept in {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+        run.keep = bool(result["errors"]) or args.keep_logs
     return result
 
 
@@ -140,14 +96,6 @@ async def measure(
                     for later in phases[i + 1 :]:
                         result["errors"][later] = why
                     return
-
-
-def describe(err: Exception, manager: ManagerProcess | None = None) -> str:
-    """One line: the error, and the tail of the manager's log when it is still running."""
-    why = f"{type(err).__name__}: {str(err).splitlines()[0][:400] if str(err) else ''}"
-    if manager is not None and manager.process.poll() is None:
-        why += f" (manager log: {tail(manager.log, 2)[:300]})"
-    return why
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -11,6 +11,7 @@ from pathlib import Path
 import report
 
 from ..common.cluster import OPENKRUISE_VERSION, manager_command
+from ..common.outcomes import record_run
 from ..common.processes import Build, ScriptBuild, run_child
 from .outcomes import Outcome, make_records
 from .plan import (
@@ -85,14 +86,7 @@ def run_once(
     outcome: Outcome, command: Sequence[str], timeout: float, progress: Callable[[str], None]
 ) -> None:
     """One run into ``outcome``: its result, or the error that ends the contender's runs."""
-    result = run_child(command, timeout, progress, TAG)
-    if isinstance(result, str):
-        outcome.error = result
-        progress(f"{outcome.name} failed: {result}")
-        return
-    for phase, why in (result.get("errors") or {}).items():
-        progress(f"{outcome.name}: {phase} failed: {why}")
-    outcome.results.append(result)
+    record_run(outcome, run_child(command, timeout, progress, TAG), progress)
 
 
 def child_timeout(sizes: Sizes) -> float:

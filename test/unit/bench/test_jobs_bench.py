@@ -5,13 +5,8 @@ runs faked."""
 from __future__ import annotations
 
 import argparse
-import importlib
-import importlib.util
 import json
 import math
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,20 +14,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-
-BENCH = Path(__file__).resolve().parents[3] / "bench"
-
-
-def load_scenarios(name: str) -> ModuleType:
-    """One module of bench/scenarios; bench/run.py imports them with bench/ on the path."""
-    before_path, before_modules = list(sys.path), set(sys.modules)
-    sys.path.insert(0, str(BENCH))
-    module = importlib.import_module(f"scenarios.{name}")
-    sys.path[:] = before_path  # the package puts bench/ on the path to import report
-    if "report" not in before_modules:
-        sys.modules.pop("report", None)
-    return module
-
+from support.bench import BENCH, bench_run_py, child_help, load_scenarios
 
 plan = load_scenarios("jobs.plan")
 manifests = load_scenarios("jobs.manifests")
@@ -383,12 +365,7 @@ def test_a_cron_run_has_time_for_its_minutes() -> None:
 
 
 def test_a_child_run_starts_from_the_package_folder() -> None:
-    done = subprocess.run(
-        [sys.executable, str(BENCH / "scenarios" / "jobs"), "run", "--help"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = child_help("jobs")
     assert done.returncode == 0, done.stderr
     assert "--phase" in done.stdout
     assert "kcm-cronjob" in done.stdout
@@ -399,21 +376,8 @@ def test_a_child_run_starts_from_the_package_folder() -> None:
 
 @pytest.fixture
 def run_py(monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
-    monkeypatch.syspath_prepend(str(BENCH))
-    before = set(sys.modules)
-    spec = importlib.util.spec_from_file_location("kruise_bench_run_jobs", BENCH / "run.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    monkeypatch.setattr(module, "machine", lambda: "test box")
-    monkeypatch.setattr(module, "versions", lambda: {"python": "3"})
-    monkeypatch.setattr(signal, "signal", lambda *_: None)
-    yield module
-    for name in set(sys.modules) - before:
-        if name in (spec.name, "report") or name.startswith("scenarios"):
-            sys.modules.pop(name, None)
+    with bench_run_py(monkeypatch, "kruise_bench_run_jobs") as module:
+        yield module
 
 
 def test_run_py_runs_the_job_scenarios(
