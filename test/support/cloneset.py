@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
-import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -27,7 +26,7 @@ from kruise.runtime.client import EVENTS, PODS, Client, Conflict
 from kruise.runtime.controller import Controller
 from kruise.runtime.manager import Manager, ManagerOptions
 from support import workloads
-from support.pods import image_of, live
+from support.pods import image_of, kubelet_status, live
 from support.polling import eventually
 
 Obj = dict[str, Any]
@@ -84,7 +83,7 @@ class Harness:
         for _ in range(50):
             pod = await self.client.get(PODS, pod_name, self.namespace)
             body = copy.deepcopy(pod)
-            body["status"] = _kubelet_status(body, ready=ready, image=image)
+            body["status"] = kubelet_status(body, ready=ready, image=image, keep_ready_time=False)
             try:
                 return await self.client.update_status(PODS, body)
             except Conflict:
@@ -121,46 +120,6 @@ async def running_harness(
         stop.set()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(task, 30)
-
-
-def _kubelet_status(pod: Obj, *, ready: bool, image: str | None) -> Obj:
-    """The status a kubelet would report for ``pod``: scheduled, Running, each container
-    running its spec image (or ``image``), Ready when ``ready`` and every readiness gate is
-    True. (The pod has no node: binding it would make its deletion wait for a kubelet.)"""
-    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    statuses = [
-        {
-            "name": c["name"],
-            "image": image or c["image"],
-            "imageID": f"docker-pullable://{image or c['image']}@sha256:1",
-            "ready": ready,
-            "restartCount": 0,
-            "state": {"running": {"startedAt": now}},
-        }
-        for c in pod["spec"]["containers"]
-    ]
-    conditions = [
-        c
-        for c in pod.get("status", {}).get("conditions", [])
-        if c["type"] not in ("Ready", "ContainersReady", "PodScheduled")
-    ]
-    gates_ok = all(
-        any(c["type"] == g["conditionType"] and c["status"] == "True" for c in conditions)
-        for g in pod["spec"].get("readinessGates", [])
-    )
-    flag = "True" if ready else "False"
-    ready_flag = "True" if ready and gates_ok else "False"
-    conditions += [
-        {"type": "PodScheduled", "status": "True", "lastTransitionTime": now},
-        {"type": "ContainersReady", "status": flag, "lastTransitionTime": now},
-        {"type": "Ready", "status": ready_flag, "lastTransitionTime": now},
-    ]
-    return {
-        **pod.get("status", {}),
-        "phase": "Running",
-        "conditions": conditions,
-        "containerStatuses": statuses,
-    }
 
 
 async def set_image(harness: Harness, name: str, image: str) -> None:

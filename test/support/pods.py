@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 Obj = dict[str, Any]
@@ -38,3 +39,56 @@ def live(pods: list[Obj]) -> list[Obj]:
 
 def names(pods: list[Obj]) -> set[str]:
     return {p["metadata"]["name"] for p in pods}
+
+
+def kubelet_status(
+    pod: dict[str, Any],
+    *,
+    ready: bool = True,
+    image: str | None = None,
+    phase: str = "Running",
+    keep_ready_time: bool = True,
+) -> dict[str, Any]:
+    """The status a kubelet would report for ``pod``: scheduled, ``phase``, each container
+    running its spec image (or ``image``), Ready when ``ready`` and every readiness gate is
+    True. With ``keep_ready_time`` an unchanged Ready condition keeps its transition time,
+    as a kubelet's does; without, it is stamped now."""
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    statuses = [
+        {
+            "name": c["name"],
+            "image": image or c["image"],
+            "imageID": f"docker-pullable://{image or c['image']}@sha256:1",
+            "ready": ready,
+            "restartCount": 0,
+            "state": {"running": {"startedAt": now}},
+        }
+        for c in pod["spec"]["containers"]
+    ]
+    conditions = [
+        c
+        for c in pod.get("status", {}).get("conditions", [])
+        if c["type"] not in ("Ready", "ContainersReady", "PodScheduled")
+    ]
+    gates_ok = all(
+        any(c["type"] == g["conditionType"] and c["status"] == "True" for c in conditions)
+        for g in pod["spec"].get("readinessGates", [])
+    )
+    flag = "True" if ready else "False"
+    ready_flag = "True" if ready and gates_ok else "False"
+    old_ready = next(
+        (c for c in pod.get("status", {}).get("conditions", []) if c["type"] == "Ready"), None
+    )
+    unchanged = keep_ready_time and old_ready is not None and old_ready.get("status") == ready_flag
+    ready_since = (old_ready or {}).get("lastTransitionTime") if unchanged else None
+    conditions += [
+        {"type": "PodScheduled", "status": "True", "lastTransitionTime": now},
+        {"type": "ContainersReady", "status": flag, "lastTransitionTime": now},
+        {"type": "Ready", "status": ready_flag, "lastTransitionTime": ready_since or now},
+    ]
+    return {
+        **pod.get("status", {}),
+        "phase": phase,
+        "conditions": conditions,
+        "containerStatuses": statuses,
+    }

@@ -14,7 +14,6 @@ import asyncio
 import contextlib
 import copy
 import re
-import time
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from typing import Any
 
@@ -36,7 +35,7 @@ from kruise.runtime.client import (
 from kruise.runtime.controller import Controller
 from kruise.runtime.manager import Manager, ManagerOptions
 from support import workloads
-from support.pods import image_of, live
+from support.pods import image_of, kubelet_status, live
 from support.polling import eventually
 
 Obj = dict[str, Any]
@@ -267,53 +266,6 @@ class Harness:
             return next((e for e in await self.events(name) if e["reason"] == reason), None)
 
         return await eventually(check, timeout=within, what=f"event {reason} on {name}")
-
-
-def kubelet_status(
-    pod: Obj, *, ready: bool = True, image: str | None = None, phase: str = "Running"
-) -> Obj:
-    """The status a kubelet would report for ``pod``: scheduled, ``phase``, each container
-    running its spec image (or ``image``), Ready when ``ready`` and every readiness gate is
-    True."""
-    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    statuses = [
-        {
-            "name": c["name"],
-            "image": image or c["image"],
-            "imageID": f"docker-pullable://{image or c['image']}@sha256:1",
-            "ready": ready,
-            "restartCount": 0,
-            "state": {"running": {"startedAt": now}},
-        }
-        for c in pod["spec"]["containers"]
-    ]
-    conditions = [
-        c
-        for c in pod.get("status", {}).get("conditions", [])
-        if c["type"] not in ("Ready", "ContainersReady", "PodScheduled")
-    ]
-    gates_ok = all(
-        any(c["type"] == g["conditionType"] and c["status"] == "True" for c in conditions)
-        for g in pod["spec"].get("readinessGates", [])
-    )
-    flag = "True" if ready else "False"
-    ready_flag = "True" if ready and gates_ok else "False"
-    old_ready = next(
-        (c for c in pod.get("status", {}).get("conditions", []) if c["type"] == "Ready"), None
-    )
-    unchanged = old_ready is not None and old_ready.get("status") == ready_flag
-    ready_since = (old_ready or {}).get("lastTransitionTime") if unchanged else None
-    conditions += [
-        {"type": "PodScheduled", "status": "True", "lastTransitionTime": now},
-        {"type": "ContainersReady", "status": flag, "lastTransitionTime": now},
-        {"type": "Ready", "status": ready_flag, "lastTransitionTime": ready_since or now},
-    ]
-    return {
-        **pod.get("status", {}),
-        "phase": phase,
-        "conditions": conditions,
-        "containerStatuses": statuses,
-    }
 
 
 @contextlib.asynccontextmanager
