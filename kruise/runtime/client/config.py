@@ -9,12 +9,14 @@ in-cluster environment; this module turns its ``Configuration`` into a
 from __future__ import annotations
 
 import asyncio
+import datetime
 import os
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from kruise.runtime.client.credentials import (
     Credentials,
@@ -56,12 +58,22 @@ class RestConfig:
         return replace(self, **changes)  # type: ignore[arg-type]
 
     def ssl_context(self) -> ssl.SSLContext | None:
-        """The TLS context for an https host (CA, client certificate); None for http."""
+        """The TLS context for an https host (CA, client certificate); None for http.
+        A CA or client certificate that cannot be used raises ``ConfigError``."""
         if not self.host.startswith("https://"):
             return None
-        context = ssl.create_default_context(cafile=self.ca_file)
+        try:
+            context = ssl.create_default_context(cafile=self.ca_file)
+        except (ssl.SSLError, OSError) as err:
+            raise ConfigError(f"the certificate authority is unusable: {_reason(err)}") from None
         if self.cert_file:
-            context.load_cert_chain(self.cert_file, self.key_file)
+            try:
+                context.load_cert_chain(self.cert_file, self.key_file)
+            except (ssl.SSLError, OSError) as err:
+                raise ConfigError(
+                    "the client certificate or key is unusable (not PEM, or they do not "
+                    f"match): {_reason(err)}"
+                ) from None
         if not self.verify_tls:
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE
@@ -104,7 +116,7 @@ def _kubeconfig_path(
 async def kubeconfig_config(path: str | os.PathLike[str], context: str | None = None) -> RestConfig:
     """Load a kubeconfig (or an ``os.pathsep``-separated list of them) and a context."""
     from kubernetes_asyncio.client import Configuration  # noqa: PLC0415
-    from kubernetes_asyncio.config import ConfigException, load_kube_config  # noqa: PLC0415
+    from kubernetes_asyncio.config import load_kube_config  # noqa: PLC0415
 
     if not await asyncio.to_thread(os.path.isfile, path):
         raise ConfigError(f"kubeconfig {os.fspath(path)} does not exist")
@@ -116,15 +128,59 @@ async def kubeconfig_config(path: str | os.PathLike[str], context: str | None = 
             client_configuration=configuration,
             persist_config=False,
         )
-    except (ConfigException, OSError, KeyError, AssertionError) as err:
-        raise ConfigError(f"kubeconfig {os.fspath(path)}: {err}") from err
+    except Exception as err:  # YAML, base64, shape and I/O errors alike
+        raise ConfigError(f"kubeconfig {os.fspath(path)}: {_reason(err)}") from None
     credentials: Credentials | None = None
     user = getattr(loader, "_user", None)
     if user is not None and "exec" in user:
         credentials = ExecCredentials(loader)
     elif configuration.api_key.get("BearerToken"):
         credentials = StaticCredentials(str(configuration.api_key["BearerToken"]))
-    return _from_configuration(configuration, credentials)
+    config = _from_configuration(configuration, credentials)
+    try:
+        check_usable(config)
+    except ConfigError as err:
+        raise ConfigError(f"kubeconfig {os.fspath(path)}: {err}") from None
+    return config
+
+
+def check_usable(config: RestConfig, now: datetime.datetime | None = None) -> None:
+    """Raise ``ConfigError`` for what can never work: a server that is not an http(s)
+    URL, a CA or client certificate that does not load, a client certificate outside
+    its validity period (the API server would answer every request with 401)."""
+    url = urlsplit(config.host)
+    if url.scheme not in {"http", "https"} or not url.hostname:
+        raise ConfigError(f"the server {config.host!r} is not an http(s) URL")
+    config.ssl_context()
+    if config.cert_file:
+        _check_validity(Path(config.cert_file), now or datetime.datetime.now(datetime.UTC))
+
+
+def _check_validity(cert_file: Path, now: datetime.datetime) -> None:
+    from cryptography import x509  # noqa: PLC0415
+
+    try:
+        cert = x509.load_pem_x509_certificate(cert_file.read_bytes())
+    except (ValueError, OSError):
+        return  # the TLS library accepted it; let the server judge
+    if cert.not_valid_after_utc < now:
+        expired = cert.not_valid_after_utc.isoformat()
+        raise ConfigError(f"the client certificate expired at {expired}")
+    if cert.not_valid_before_utc > now:
+        begins = cert.not_valid_before_utc.isoformat()
+        raise ConfigError(f"the client certificate is not valid before {begins}")
+
+
+def _reason(err: BaseException) -> str:
+    """An error's words on one line (YAML errors span several)."""
+    text = " ".join(str(err).split()) or type(err).__name__
+    if isinstance(err, AssertionError):
+        # kubernetes_asyncio asserts that the entries it reads are there and not empty.
+        return "the current context, or its cluster or user, is empty or missing"
+    if isinstance(err, TypeError | AttributeError | KeyError):
+        # The loader met a document of the wrong shape (a list, a string, ...).
+        return f"not a kubeconfig document ({type(err).__name__}: {text})"
+    return text
 
 
 def in_cluster_config(

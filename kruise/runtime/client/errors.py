@@ -19,6 +19,12 @@ class ClientError(Exception):
     """Anything the REST client raises about talking to the API server."""
 
 
+class InvalidPathSegment(ClientError, ValueError):
+    """A name or namespace that cannot be one URL path segment (empty, ``.``, ``..``, or
+    holding ``/``, ``%``, ``?`` or ``#``): refused before any request is made, so a
+    name taken from user input never reaches another resource's URL."""
+
+
 class TransportError(ClientError):
     """The request did not get an HTTP answer: refused, reset, TLS failure, cut stream."""
 

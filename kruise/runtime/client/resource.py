@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kruise.runtime.client.errors import InvalidPathSegment
+
+_NOT_IN_A_SEGMENT = frozenset("/%?#")
+
 # API groups compiled into kube-apiserver; strategic merge patch works only for their kinds.
 BUILTIN_GROUPS = frozenset(
     {
@@ -76,13 +80,23 @@ class Resource:
             raise ValueError("a subresource needs an object name")
         parts = [self.group_version_path()]
         if namespace:
-            parts.append(f"namespaces/{namespace}")
+            parts.append(f"namespaces/{path_segment(namespace, 'namespace')}")
         parts.append(self.plural)
         if name:
-            parts.append(name)
+            parts.append(path_segment(name, "name"))
         if subresource:
             parts.append(subresource)
         return "/".join(parts)
+
+
+def path_segment(value: str, what: str) -> str:
+    """``value`` if it can be one URL path segment, as client-go checks names; else
+    ``InvalidPathSegment``."""
+    if value in (".", "..") or _NOT_IN_A_SEGMENT.intersection(value):
+        raise InvalidPathSegment(
+            f"invalid {what} {value!r}: may not be '.' or '..' or contain '/', '%', '?' or '#'"
+        )
+    return value
 
 
 def _core(plural: str, kind: str, namespaced: bool = True) -> Resource:

@@ -10,7 +10,8 @@ import asyncio
 import gc
 import json
 import re
-from collections.abc import Mapping
+import ssl
+from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -246,13 +247,29 @@ def _encode(body: Any) -> bytes | None:
 
 
 def _describe(err: BaseException) -> str:
-    """The innermost OS error's words ("Connection refused") rather than aiohttp's repr."""
-    cause: BaseException | None = err
-    while cause is not None:
+    """The innermost OS error's words ("Connection refused") rather than aiohttp's repr;
+    a refused TLS certificate in OpenSSL's words ("unable to get local issuer
+    certificate" for a CA we do not trust, "certificate has expired", a host mismatch)."""
+    chain = list(_causes(err))
+    for cause in chain:
+        # aiohttp's wrapper is an SSLCertVerificationError too, without OpenSSL's words.
+        verify_message = getattr(cause, "verify_message", None)
+        if isinstance(cause, ssl.SSLCertVerificationError) and verify_message:
+            return f"the server's TLS certificate failed verification: {verify_message}"
+    for cause in chain:
         if isinstance(cause, OSError) and cause.strerror:
             return str(cause.strerror)
-        cause = getattr(cause, "os_error", None) or cause.__cause__
     return str(err) or type(err).__name__
+
+
+def _causes(err: BaseException) -> Iterator[BaseException]:
+    cause: BaseException | None = err
+    while cause is not None:
+        yield cause
+        certificate_error = getattr(cause, "certificate_error", None)
+        if isinstance(certificate_error, BaseException):
+            yield certificate_error
+        cause = getattr(cause, "os_error", None) or cause.__cause__
 
 
 # Decoding a large LIST allocates millions of objects; the cyclic collector would rescan

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from typing import Any
 
 import structlog
 
@@ -102,13 +103,11 @@ class Controller:
         """Run until ``stopping`` is set; in-flight reconciles finish, queued ones wait."""
         for source in self.sources:
             source.start(self.queue)
-        try:
-            async with asyncio.timeout(self.cache_sync_timeout):
-                await asyncio.gather(*(s.wait_for_sync() for s in self.sources))
-        except TimeoutError:
-            raise CacheSyncTimeout(
-                f"controller {self.name}: sources not synced in {self.cache_sync_timeout:.0f}s"
-            ) from None
+        if not await self._wait_for_sync(stopping):
+            # Stopped before the caches filled (SIGTERM during a slow first LIST).
+            for source in self.sources:
+                await source.stop()
+            return
         self._log.info("starting workers", workers=self.workers)
         tasks = [asyncio.create_task(self._worker()) for _ in range(self.workers)]
         try:
@@ -120,6 +119,29 @@ class Controller:
             for source in self.sources:
                 await source.stop()
             self._log.info("workers stopped")
+
+    async def _wait_for_sync(self, stopping: asyncio.Event) -> bool:
+        """True once every source has synced; False if ``stopping`` was set first."""
+        syncing: asyncio.Future[Any] = asyncio.ensure_future(
+            asyncio.gather(*(s.wait_for_sync() for s in self.sources))
+        )
+        halting: asyncio.Future[Any] = asyncio.ensure_future(stopping.wait())
+        try:
+            async with asyncio.timeout(self.cache_sync_timeout):
+                await asyncio.wait({syncing, halting}, return_when=asyncio.FIRST_COMPLETED)
+        except TimeoutError:
+            raise CacheSyncTimeout(
+                f"controller {self.name}: sources not synced in {self.cache_sync_timeout:.0f}s"
+            ) from None
+        finally:
+            halting.cancel()
+            if not syncing.done():
+                syncing.cancel()
+            await asyncio.gather(syncing, halting, return_exceptions=True)
+        if syncing.cancelled():
+            return False
+        syncing.result()  # a source that failed to sync raises here, as before
+        return True
 
     async def _worker(self) -> None:
         while True:

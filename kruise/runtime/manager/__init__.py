@@ -6,7 +6,8 @@ from kruise.runtime.manager.leaderelection import (
     LeaderElector,
     LeadershipLost,
 )
-from kruise.runtime.manager.manager import Manager, ManagerOptions, Runnable
+from kruise.runtime.manager.manager import Manager, ManagerOptions, Runnable, RunnableFailed
+from kruise.runtime.manager.served import WhenServed, setup_when_served
 
 __all__ = [
     "HealthChecks",
@@ -16,4 +17,7 @@ __all__ = [
     "Manager",
     "ManagerOptions",
     "Runnable",
+    "RunnableFailed",
+    "WhenServed",
+    "setup_when_served",
 ]

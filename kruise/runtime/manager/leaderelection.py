@@ -91,6 +91,7 @@ class LeaderElector:
         self._observed_at = 0.0
         self._leading = False
         self._renewed_at = 0.0
+        self._waiting_for = ""  # the holder last logged as the one we wait for
         if metrics:
             metrics.init_lease(config.name)
 
@@ -165,17 +166,31 @@ class LeaderElector:
         """Give the lease up so a standby takes over without waiting for expiry."""
         if not self._leading or self._lease is None:
             return
-        now = _micro_time(self.clock.wall())
-        lease = {**self._lease, "spec": dict(self._lease.get("spec") or {})}
-        lease["spec"].update(
-            holderIdentity=None, leaseDurationSeconds=1, acquireTime=now, renewTime=now
-        )
         try:
-            await self.client.update(LEASES, lease)
+            try:
+                await self.client.update(LEASES, self._released(self._lease))
+            except Conflict:
+                # A renewal cancelled in flight may have been applied without our seeing
+                # its answer: read the Lease again and release it if it is still ours.
+                current = await self.client.get(LEASES, self.config.name, self.config.namespace)
+                if (current.get("spec") or {}).get("holderIdentity") != self.config.identity:
+                    raise
+                await self.client.update(LEASES, self._released(current))
             log.info("released leader lease", lease=self._lease_key)
         except ClientError as err:
             log.warning("failed to release lease", lease=self._lease_key, error=str(err))
         self._set_leading(False)
+
+    def _released(self, lease: dict[str, Any]) -> dict[str, Any]:
+        now = _micro_time(self.clock.wall())
+        spec = {
+            **(lease.get("spec") or {}),
+            "holderIdentity": None,
+            "leaseDurationSeconds": 1,
+            "acquireTime": now,
+            "renewTime": now,
+        }
+        return {**lease, "spec": spec}
 
     # ---- one attempt ---------------------------------------------------------------
 
@@ -232,13 +247,29 @@ class LeaderElector:
         held_by_other = bool(holder) and holder != self.config.identity
         if held_by_other and self._observed_at + duration > self.clock.now():
             self._set_leading(False)
+            self._note_holder(str(holder), self._observed_at + duration - self.clock.now())
             return False
         lease = {**current, "spec": self._desired_spec(spec)}
         try:
             self._remember(await self.client.update(LEASES, lease))
         except Conflict:
             return False
+        if held_by_other:
+            log.info("took over an expired lease", lease=self._lease_key, previous_holder=holder)
         return True
+
+    def _note_holder(self, holder: str, expires_in: float) -> None:
+        """One line per holder we wait for: a manager that vanished without releasing the
+        Lease holds it until it expires, and the operator should see whom we wait on."""
+        if holder == self._waiting_for:
+            return
+        self._waiting_for = holder
+        log.info(
+            "lease held by another candidate; waiting until it is released or expires",
+            lease=self._lease_key,
+            holder=holder,
+            expires_in=round(max(expires_in, 0.0), 1),
+        )
 
     async def _create(self) -> bool:
         lease = {

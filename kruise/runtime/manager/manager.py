@@ -2,7 +2,8 @@
 
 Start: metrics and probe servers, then runnables that run in every replica (webhook
 server, certificate controller), then the cache, then leader election, then the
-leader-only runnables (controllers). Stop (on ``stop`` being set): leader runnables get
+leader-only runnables (controllers). A runnable added while its group runs starts at
+once (a controller whose CRD appeared later). Stop (on ``stop`` being set): leader runnables get
 ``graceful_shutdown_timeout`` to finish in-flight work, the Lease is released so a
 standby takes over at once, then the rest stops in reverse order. Losing the Lease
 stops the controllers at once and makes ``run`` raise ``LeadershipLost``.
@@ -23,6 +24,7 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry
 
 from kruise.runtime.cache import Cache
+from kruise.runtime.cache.metrics import register_informer_metrics
 from kruise.runtime.client import Client
 from kruise.runtime.clock import Clock, RealClock
 from kruise.runtime.log import get_logger
@@ -119,12 +121,16 @@ class Manager:
         self.cache = cache or Cache(client, namespace=self.options.namespace, clock=self.clock)
         self.controller_metrics = ControllerMetrics(self.registry)
         self.workqueue_metrics = WorkqueueMetricsProvider(self.registry)
+        register_informer_metrics(self.registry, lambda: self.cache.informers().values())
         self.health = HealthChecks()
         self.identity = identity or os.environ.get("POD_NAME") or default_identity()
         self.elected = asyncio.Event()
         self.addresses: dict[str, tuple[str, int]] = {}
         self._leader_runnables: list[Runnable] = []
         self._runnables: list[Runnable] = []
+        # While a group runs: its stop event and tasks, by needs_leader_election.
+        self._running: dict[bool, tuple[asyncio.Event, list[asyncio.Task[None]]]] = {}
+        self._ended = asyncio.Event()  # some runnable returned or failed
         self._elector: LeaderElector | None = None
         if self.options.leader_election:
             self._elector = LeaderElector(
@@ -146,8 +152,18 @@ class Manager:
         self.health.add_readyz("leader-election", self._check_election)
 
     def add(self, runnable: Runnable, *, needs_leader_election: bool = True) -> None:
-        """Leader-only runnables start once elected; others start in every replica."""
+        """Leader-only runnables start once elected; others start in every replica. Added
+        while its group runs, a runnable starts at once."""
         (self._leader_runnables if needs_leader_election else self._runnables).append(runnable)
+        running = self._running.get(needs_leader_election)
+        if running is not None:
+            stopping, tasks = running
+            tasks.append(self._start(runnable, stopping))
+
+    def _start(self, runnable: Runnable, stopping: asyncio.Event) -> asyncio.Task[None]:
+        task = asyncio.create_task(runnable.start(stopping))
+        task.add_done_callback(lambda _: self._ended.set())
+        return task
 
     def add_healthz(self, name: str, check: Callable[[], Awaitable[None]]) -> None:
         """Add a liveness check to ``/healthz``; it raises when unhealthy."""
@@ -184,19 +200,23 @@ class Manager:
         tasks: list[asyncio.Task[None]] = []
         leader_tasks: list[asyncio.Task[None]] = []
         renewing: asyncio.Task[None] | None = None
+        self._ended.clear()
         try:
             servers = await self._start_servers()
-            tasks = [asyncio.create_task(r.start(everywhere)) for r in self._runnables]
+            tasks = [self._start(r, everywhere) for r in self._runnables]
+            self._running[False] = (everywhere, tasks)
             await self.cache.start()
             if not await self._wait_elected(stop):
                 return
             log.info("starting leader-only runnables", count=len(self._leader_runnables))
-            leader_tasks = [asyncio.create_task(r.start(leaders)) for r in self._leader_runnables]
+            leader_tasks = [self._start(r, leaders) for r in self._leader_runnables]
+            self._running[True] = (leaders, leader_tasks)
             if self._elector is not None:
                 renewing = asyncio.create_task(self._elector.keep_renewing())
-            await _first_of(stop, renewing, [*tasks, *leader_tasks])
+            await _first_of(stop, renewing, self._ended)
             if renewing is not None and renewing.done() and renewing.exception():
                 # Another replica may already be leading: stop everything at once.
+                self._running.pop(True, None)
                 for task in leader_tasks:
                     task.cancel()
                 await asyncio.gather(*leader_tasks, return_exceptions=True)
@@ -204,6 +224,7 @@ class Manager:
                 raise LeadershipLost(str(renewing.exception()))
             _raise_failed(tasks + leader_tasks)
         finally:
+            self._running.clear()  # nothing added from now on starts
             log.info("stopping", leader=self.is_leader)
             leaders.set()
             await _finish(leader_tasks, self.options.graceful_shutdown_timeout)
@@ -274,23 +295,31 @@ async def _always_ok() -> None:
 
 
 async def _first_of(
-    stop: asyncio.Event, renewing: asyncio.Task[None] | None, tasks: list[asyncio.Task[None]]
+    stop: asyncio.Event, renewing: asyncio.Task[None] | None, ended: asyncio.Event
 ) -> None:
     """Wait for a stop request, a lost Lease, or any runnable ending on its own."""
     stopping = asyncio.create_task(stop.wait())
-    watched: set[asyncio.Future[Any]] = {stopping, *tasks}
+    ending = asyncio.create_task(ended.wait())
+    watched: set[asyncio.Future[Any]] = {stopping, ending}
     if renewing is not None:
         watched.add(renewing)
     try:
         await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
     finally:
         stopping.cancel()
+        ending.cancel()
+
+
+class RunnableFailed(RuntimeError):
+    """A runnable raised; the manager stopped the others. The message names the error."""
 
 
 def _raise_failed(tasks: list[asyncio.Task[None]]) -> None:
     for task in tasks:
         if task.done() and not task.cancelled() and task.exception() is not None:
-            raise RuntimeError("a runnable failed") from task.exception()
+            error = task.exception()
+            reason = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+            raise RunnableFailed(f"a runnable failed: {reason}") from error
 
 
 async def _finish(tasks: list[asyncio.Task[None]], grace: float) -> None:

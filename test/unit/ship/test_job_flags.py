@@ -19,6 +19,13 @@ def setups(monkeypatch: pytest.MonkeyPatch) -> dict[str, dict[str, Any]]:
             calls[_name] = kwargs
 
         monkeypatch.setattr(getattr(main, name), "setup", record)
+
+    async def served_now(_manager: object, _resources: object, setup: Any, **_: Any) -> bool:
+        await setup()
+        return True
+
+    # Every CRD counts as served: these tests look at the arguments, not at discovery.
+    monkeypatch.setattr(main, "setup_when_served", served_now)
     return calls
 
 

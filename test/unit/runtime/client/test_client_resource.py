@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from kruise.runtime.client import InvalidPathSegment
 from kruise.runtime.client.resource import (
     CONFIGMAPS,
     CUSTOM_RESOURCE_DEFINITIONS,
     DEPLOYMENTS,
     NODES,
+    PODS,
     Resource,
     split_api_version,
 )
@@ -64,3 +66,27 @@ def test_split_api_version(api_version: str, expected: tuple[str, str]) -> None:
 def test_split_api_version_rejects_empty() -> None:
     with pytest.raises(ValueError, match="apiVersion"):
         split_api_version("apps/")
+
+
+@pytest.mark.parametrize(
+    ("namespace", "name"),
+    [
+        ("ns", ".."),
+        ("ns", "."),
+        ("ns", "../secrets/token"),
+        ("ns", "pod?watch=true"),
+        ("ns", "pod#x"),
+        ("ns", "pod%2Fx"),
+        ("..", "pod"),
+        ("a/b", "pod"),
+    ],
+)
+def test_a_name_or_namespace_that_is_not_one_path_segment_is_refused(
+    namespace: str, name: str
+) -> None:
+    with pytest.raises(InvalidPathSegment, match="may not be"):
+        PODS.path(namespace, name)
+
+
+def test_ordinary_names_with_dots_and_colons_are_paths() -> None:
+    assert PODS.path("ns", "web-0.v1:x") == "/api/v1/namespaces/ns/pods/web-0.v1:x"
