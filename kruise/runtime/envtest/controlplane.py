@@ -127,6 +127,17 @@ class ControlPlane:
         self.apiserver.stop()
         self._start_apiserver()
 
+    def restart_etcd(self) -> None:
+        """Stop etcd and start it again on the same data directory and port, then wait until
+        kube-apiserver is ready again (it reconnects by itself); the data survives."""
+        assert self.etcd is not None, "control plane is not running"
+        assert self.apiserver is not None, "control plane is not running"
+        self.etcd.stop()
+        self._start_etcd()
+        self.apiserver.wait_ready(
+            lambda: self.rest.ok("/readyz"), self.options.start_timeout, also_alive=[self.etcd]
+        )
+
     def logs(self, lines: int = 40) -> dict[str, str]:
         """The tail of each component's log, for a failing test's report."""
         return {p.name: p.log_tail(lines) for p in self.processes()}

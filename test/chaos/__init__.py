@@ -1,0 +1,1 @@
+"""Chaos runs: workloads driven through faults while an outside checker watches."""
