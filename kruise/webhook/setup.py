@@ -7,11 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from kruise.apis.apps.conversion import KruiseConverter
-from kruise.runtime.client import PODS, NotFound
+from kruise.apis.apps.validation.names import dns1123_label, dns1123_subdomain
+from kruise.runtime.client import PODS, Client, NotFound
 from kruise.runtime.manager import Manager
-from kruise.runtime.webhook import ConversionError, WebhookServer
+from kruise.runtime.webhook import AdmissionHandler, ConversionError, Converter, WebhookServer
 from kruise.webhook import advancedcronjob, broadcastjob, cloneset, statefulset
 from kruise.webhook.certs import CertController, CertOptions
+from kruise.webhook.cloneset import PodGetter
 
 CONVERT_PATH = "/convert"
 
@@ -29,31 +31,49 @@ class _UserFacingConversion:
             raise ConversionError(str(err)) from err
 
 
-def add_webhooks(
-    manager: Manager, options: CertOptions, *, bind_host: str = "0.0.0.0"
-) -> tuple[WebhookServer, CertController]:
-    """Add the webhook server and the certificate controller to ``manager``."""
-    client = manager.client
+def pod_reader(client: Client) -> PodGetter:
+    """Reads a pod live: one just named in podsToDelete may not be in any cache."""
 
     async def get_pod(namespace: str, name: str) -> dict[str, Any] | None:
-        # A live read: a pod just named in podsToDelete may not be in any cache.
+        # The names come from the user's podsToDelete: one that cannot name a pod
+        # ("../secrets/x") names none, and must never become part of a URL.
+        if not name or not namespace or dns1123_subdomain(name) or dns1123_label(namespace):
+            return None
         try:
             return await client.get(PODS, name, namespace)
         except NotFound:
             return None
 
-    server = WebhookServer(
-        host=bind_host, port=options.port, cert_dir=options.cert_dir, registry=manager.registry
-    )
-    routes = {
+    return get_pod
+
+
+def admission_handlers(get_pod: PodGetter) -> dict[str, AdmissionHandler]:
+    """Every apps.kruise.io admission handler, keyed by the path the webhook
+    configurations name; ``get_pod`` reads a pod live (None when it does not exist)."""
+    return {
         **cloneset.handlers(get_pod),
         **statefulset.handlers(),
         **broadcastjob.handlers(),
         **advancedcronjob.handlers(),
     }
-    for path, handler in routes.items():
+
+
+def converter() -> Converter:
+    """The converter served on ``CONVERT_PATH``: every kind, refusals as messages."""
+    return _UserFacingConversion()
+
+
+def add_webhooks(
+    manager: Manager, options: CertOptions, *, bind_host: str = "0.0.0.0"
+) -> tuple[WebhookServer, CertController]:
+    """Add the webhook server and the certificate controller to ``manager``."""
+    client = manager.client
+    server = WebhookServer(
+        host=bind_host, port=options.port, cert_dir=options.cert_dir, registry=manager.registry
+    )
+    for path, handler in admission_handlers(pod_reader(client)).items():
         server.register_admission(path, handler)
-    server.register_conversion(CONVERT_PATH, _UserFacingConversion())
+    server.register_conversion(CONVERT_PATH, converter())
     certs = CertController(client, options, clock=manager.clock, registry=manager.registry)
     manager.add(certs, needs_leader_election=False)
     manager.add(server, needs_leader_election=False)

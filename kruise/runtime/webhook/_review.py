@@ -30,10 +30,30 @@ def _reject_constant(name: str) -> Any:
     raise ReviewError(f"invalid JSON: {name} is not a number")
 
 
+MAX_DEPTH = 100
+"""Deepest nesting of objects and arrays a review may have. Handlers walk objects
+recursively, and Python's stack (about 1,000 frames) ends long before the API server's
+limit (10,000 levels) does; a real object, envelope included, is under 30 levels deep."""
+
+
+def _check_depth(value: Any) -> None:
+    # Iterative: the check itself must not be what runs out of stack.
+    pending = [(value, 1)]
+    while pending:
+        node, depth = pending.pop()
+        children = node.values() if isinstance(node, dict) else node
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth >= MAX_DEPTH:
+                    raise ReviewError(f"invalid JSON: nested deeper than {MAX_DEPTH} levels")
+                pending.append((child, depth + 1))
+
+
 def parse_json(body: bytes) -> Any:
-    """JSON as the API server writes it; NaN, Infinity and bad UTF-8 are rejected."""
+    """JSON as the API server writes it; NaN, Infinity, bad UTF-8 and nesting deeper than
+    ``MAX_DEPTH`` are rejected."""
     try:
-        return json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
+        value = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
     except UnicodeDecodeError as err:
         raise ReviewError(f"body is not UTF-8: {err.reason} at byte {err.start}") from None
     except json.JSONDecodeError as err:
@@ -41,9 +61,12 @@ def parse_json(body: bytes) -> Any:
             f"invalid JSON: {err.msg} at line {err.lineno} column {err.colno}"
         ) from None
     except RecursionError:
-        raise ReviewError("invalid JSON: nested too deeply") from None
+        raise ReviewError(f"invalid JSON: nested deeper than {MAX_DEPTH} levels") from None
     except ValueError as err:  # e.g. an integer with too many digits
         raise ReviewError(f"invalid JSON: {str(err).splitlines()[0]}") from None
+    if isinstance(value, dict | list):
+        _check_depth(value)
+    return value
 
 
 def describe(value: Any) -> str:

@@ -22,7 +22,7 @@ from kruise.apis.apps.validation.meta import in_namespace
 from kruise.runtime.log import get_logger
 from kruise.runtime.meta import namespace_of
 from kruise.runtime.webhook.admission import AdmissionRequest, AdmissionResponse
-from kruise.webhook.versions import V1BETA1, request_api_version
+from kruise.webhook.versions import V1BETA1, request_api_version, unreadable
 
 log = get_logger("webhook.cloneset")
 
@@ -65,7 +65,7 @@ class CloneSetValidator:
             pods = await self._look_up(namespace_of(new), pods_to_look_up(new, old))
             errors = validate(new, old, pods)
         except ValueError as err:  # not readable as a CloneSet: the user's to fix
-            return AdmissionResponse.invalid({"field": "", "message": str(err)})
+            return unreadable(err)
         except Exception as err:  # a validation bug must not become a 500
             log.exception("validation failed", namespace=request.namespace, name=request.name)
             return AdmissionResponse.deny(

@@ -18,6 +18,7 @@ from kruise.runtime.log import get_logger
 from kruise.runtime.webhook.admission import AdmissionRequest, AdmissionResponse
 from kruise.webhook.statefulset.versions import from_v1beta1, request_api_version, to_v1beta1
 from kruise.webhook.templates import template_changed
+from kruise.webhook.versions import unreadable
 
 log = get_logger("webhook.statefulset")
 
@@ -43,7 +44,7 @@ class StatefulSetDefaulter:
             defaulted.pop("status", None)
             mutated = from_v1beta1(defaulted, api_version, original)
         except ValueError as err:  # the object cannot be read as v1beta1: the user's to fix
-            return AdmissionResponse.invalid({"field": "", "message": str(err)})
+            return unreadable(err)
         except Exception as err:  # a defaulting bug must not become a 500
             log.exception("defaulting failed", namespace=request.namespace, name=request.name)
             return AdmissionResponse.deny(

@@ -10,6 +10,7 @@ from kruise.apis.apps.validation.statefulset import validate_statefulset
 from kruise.runtime.log import get_logger
 from kruise.runtime.webhook.admission import AdmissionRequest, AdmissionResponse
 from kruise.webhook.statefulset.versions import request_api_version, to_v1beta1
+from kruise.webhook.versions import unreadable
 
 log = get_logger("webhook.statefulset")
 
@@ -37,7 +38,7 @@ class StatefulSetValidator:
             if isinstance(request.old_object, dict) and request.operation == "UPDATE":
                 old = self._beta(request.old_object, api_version, request.namespace)
         except ValueError as err:  # the object cannot be read as v1beta1: the user's to fix
-            return AdmissionResponse.invalid({"field": "", "message": str(err)})
+            return unreadable(err)
         except Exception as err:
             log.exception("conversion failed", namespace=request.namespace, name=request.name)
             return AdmissionResponse.deny(
