@@ -9,7 +9,10 @@ Two modes, one suite:
   127.0.0.1, as a Service stands in front of the pods of a Deployment.
 * existing (``E2E_KUBECONFIG`` set, e.g. by ``E2E_CLUSTER=kind make e2e``): kruise-py is
   already deployed by ``config/default``; replicas are the Deployment's pods, killed by
-  deleting them, reached through the API server's pod proxy.
+  deleting them. Their health is read through the API server's pod proxy; their metrics,
+  which config/default serves over HTTPS to authorized callers only (and which its
+  NetworkPolicy closes to other namespaces), through ``kubectl port-forward`` with the token
+  of a ServiceAccount bound to ``kruise-py-metrics-reader``.
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import socket
+import ssl
 import subprocess
 import threading
 import urllib.request
@@ -47,6 +52,7 @@ from support.workloads import webhooks_called
 SYSTEM = "kube-system"
 ACCOUNT = "kruise-manager"
 LEASE = "kruise-manager"
+METRICS_PORT = 8080
 DEPLOYMENT = "kruise-controller-manager"
 # Short leader election timings so failover fits in a test (lease 4 s, renew 3 s, retry 1 s).
 ELECTION = ["--leader-election-lease-duration=4", "--leader-election-renew-deadline=3"]
@@ -171,6 +177,8 @@ class KruiseEnv:
     webhook_port: int = 0
     audit_log: Path | None = None
     """Local mode: every request kruise-manager's ServiceAccount made (audit events)."""
+    metrics_token: str = ""
+    """Existing-cluster mode: a token allowed to read the replicas' /metrics."""
     replicas: list[LocalReplica] = field(default_factory=list)
     _next: int = 2
 
@@ -189,7 +197,10 @@ class KruiseEnv:
     def live_replicas(self) -> list[Replica]:
         if self.local is not None:
             return [r for r in self.replicas if r.alive()]
-        return [PodReplica(self.rest, name) for name in _deployment_pods(self.rest)]
+        assert isinstance(self.rest, KubectlRest)
+        return [
+            PodReplica(self.rest, name, self.metrics_token) for name in _deployment_pods(self.rest)
+        ]
 
     def leader(self) -> Replica:
         def find() -> Replica | None:
@@ -302,6 +313,7 @@ class KruiseEnv:
 class PodReplica:
     rest: KubectlRest
     identity: str  # the pod name, which the Deployment passes as POD_NAME
+    metrics_token: str = ""
 
     def _proxy(self, port: int, path: str) -> str:
         path = f"/api/v1/namespaces/{SYSTEM}/pods/{self.identity}:{port}/proxy{path}"
@@ -315,7 +327,17 @@ class PodReplica:
         return not pod["metadata"].get("deletionTimestamp")
 
     def metrics(self) -> Metrics:
-        return parse_metrics(self._proxy(8080, "/metrics"))
+        with self.rest.port_forward(f"pod/{self.identity}", METRICS_PORT) as local_port:
+            request = urllib.request.Request(
+                f"https://127.0.0.1:{local_port}/metrics",
+                headers={"Authorization": f"Bearer {self.metrics_token}"},
+            )
+            # The serving certificate names the webhook Service, not 127.0.0.1.
+            unverified = ssl.create_default_context()
+            unverified.check_hostname = False
+            unverified.verify_mode = ssl.CERT_NONE
+            with urllib.request.urlopen(request, timeout=10, context=unverified) as answer:
+                return parse_metrics(answer.read().decode())
 
     def ready(self) -> bool:
         try:
@@ -354,6 +376,55 @@ class KubectlRest:
 
     def get(self, path: str) -> Any:
         return self.request("GET", path)
+
+    @contextlib.contextmanager
+    def port_forward(self, target: str, port: int) -> Iterator[int]:
+        """``kubectl port-forward`` to ``target``'s ``port`` on a free local port, for the
+        life of the block."""
+        forward = subprocess.Popen(
+            [
+                str(Binaries.default().kubectl),
+                f"--kubeconfig={self.kubeconfig}",
+                f"--namespace={SYSTEM}",
+                "port-forward",
+                target,
+                f":{port}",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert forward.stdout is not None
+            line = forward.stdout.readline()
+            found = re.search(r"127\.0\.0\.1:(\d+)", line)
+            if found is None:
+                raise RestError("GET", target, 500, f"port-forward: {line.strip()}")
+            yield int(found.group(1))
+        finally:
+            forward.terminate()
+            forward.wait(10)
+
+    def token_for_metrics_reader(self) -> str:
+        """A ServiceAccount bound to kruise-py-metrics-reader, and a token of it."""
+        account = "kruise-py-e2e-metrics"
+        for args in (
+            ["create", "serviceaccount", account, f"--namespace={SYSTEM}"],
+            [
+                "create",
+                "clusterrolebinding",
+                account,
+                "--clusterrole=kruise-py-metrics-reader",
+                f"--serviceaccount={SYSTEM}:{account}",
+            ],
+        ):
+            done = _kubectl(self.kubeconfig, *args)
+            if done.returncode != 0 and "AlreadyExists" not in done.stderr:
+                raise RestError("POST", account, 500, done.stderr.strip())
+        token = _kubectl(self.kubeconfig, "create", "token", account, f"--namespace={SYSTEM}")
+        if token.returncode != 0:
+            raise RestError("POST", account, 500, token.stderr.strip())
+        return token.stdout.strip()
 
 
 def _deployment_pods(rest: Api) -> list[str]:
@@ -440,7 +511,7 @@ def local_env(workdir: Path) -> Iterator[KruiseEnv]:
 
 def existing_env(kubeconfig: Path) -> Iterator[KruiseEnv]:
     rest = KubectlRest(kubeconfig)
-    env = KruiseEnv(kubeconfig=kubeconfig, rest=rest)
+    env = KruiseEnv(kubeconfig=kubeconfig, rest=rest, metrics_token=rest.token_for_metrics_reader())
     env.ensure_replicas(1)
     eventually_blocking(
         lambda: webhooks_called(rest),

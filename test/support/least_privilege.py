@@ -77,6 +77,16 @@ NOT_EXERCISED: dict[Grant, str] = {
         "AdvancedCronJob controller when a child's create meets AlreadyExists or status.active "
         "names a child the cache does not show yet (advancedcronjob/reconcile.py)"
     ),
+    ("authentication.k8s.io", "tokenreviews", "create"): (
+        "--metrics-secure checks each scrape's bearer token (kruise/runtime/metrics/auth.py); "
+        "the local e2e manager serves plain metrics; covered, audit log included, by "
+        "test/e2e/ship/test_metrics_auth_e2e.py"
+    ),
+    ("authorization.k8s.io", "subjectaccessreviews", "create"): (
+        "--metrics-secure asks whether a scraper may get /metrics "
+        "(kruise/runtime/metrics/auth.py); covered, audit log included, by "
+        "test/e2e/ship/test_metrics_auth_e2e.py"
+    ),
     ("batch", "jobs", "get"): (
         "the AdvancedCronJob controller reads a Job child live when its create meets "
         "AlreadyExists or status.active names one the cache does not show yet "

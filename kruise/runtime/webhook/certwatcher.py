@@ -21,6 +21,7 @@ import hashlib
 import ssl
 from pathlib import Path
 
+from kruise.runtime import tlsconfig
 from kruise.runtime.log import get_logger
 from kruise.runtime.webhook.metrics import WebhookMetrics
 
@@ -28,11 +29,12 @@ log = get_logger("webhook.certwatcher")
 
 
 def server_context() -> ssl.SSLContext:
-    """A TLS 1.2+ server context, HTTP/1.1 only (aiohttp does not speak h2)."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    context.set_alpn_protocols(["http/1.1"])
-    return context
+    """A server context under kruise-py's TLS policy (``kruise.runtime.tlsconfig``).
+
+    Both the listening context and each loaded pair's context need it: OpenSSL takes the
+    protocol versions from the first and the cipher suites from the second.
+    """
+    return tlsconfig.server_context()
 
 
 class CertWatcher:

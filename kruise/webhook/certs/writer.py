@@ -19,9 +19,11 @@ from kruise.webhook.certs.generate import CA_CERT, CA_KEY, CERT, KEY, TLS_CERT, 
 
 WRITE_ORDER = (CA_CERT, CA_KEY, CERT, KEY, TLS_KEY, TLS_CERT)
 PRIVATE = frozenset({CA_KEY, KEY, TLS_KEY})
+# Only the manager's own user reads the cert dir: keys and certificates alike are 0600, so
+# nothing in it, not even which CA is served, is open to another user of the node.
 PRIVATE_MODE = 0o600
-PUBLIC_MODE = 0o644
-DIR_MODE = 0o755
+PUBLIC_MODE = 0o600
+DIR_MODE = 0o700
 
 
 def write_files(directory: Path, files: Mapping[str, bytes]) -> list[str]:

@@ -102,7 +102,7 @@ def test_renders_every_part_and_no_namespace(docs: list[Doc]) -> None:
     assert kinds == {
         "CustomResourceDefinition": 4,
         "ServiceAccount": 1,
-        "ClusterRole": 1,
+        "ClusterRole": 2,
         "ClusterRoleBinding": 1,
         "Role": 2,
         "RoleBinding": 2,
@@ -111,6 +111,7 @@ def test_renders_every_part_and_no_namespace(docs: list[Doc]) -> None:
         "PodDisruptionBudget": 1,
         "MutatingWebhookConfiguration": 1,
         "ValidatingWebhookConfiguration": 1,
+        "NetworkPolicy": 3,
     }
     assert "Namespace" not in kinds
 
@@ -180,6 +181,7 @@ def test_deployment_runs_two_replicas_of_the_manager(
     for flag in (
         "--enable-leader-election",
         "--metrics-addr=:8080",
+        "--metrics-secure",
         "--health-probe-addr=:8000",
         "--log-format=json",
     ):
@@ -188,6 +190,7 @@ def test_deployment_runs_two_replicas_of_the_manager(
     # The args are flags kruise-manager accepts.
     parsed = build_parser().parse_args(args)
     assert parsed.enable_leader_election
+    assert parsed.metrics_secure
     # Long enough for the graceful handover on SIGTERM.
     assert pod["spec"]["terminationGracePeriodSeconds"] > parsed.graceful_shutdown_timeout
     assert deployment["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 0
@@ -244,6 +247,7 @@ def test_deployment_is_locked_down(pod: Doc, container: Doc) -> None:
 def test_deployment_is_scraped(pod: Doc) -> None:
     assert pod["metadata"]["annotations"] == {
         "prometheus.io/scrape": "true",
+        "prometheus.io/scheme": "https",
         "prometheus.io/port": "8080",
         "prometheus.io/path": "/metrics",
     }
@@ -272,9 +276,13 @@ def rules(docs: list[Doc], kind: str, name: str) -> set[tuple[str, str, tuple[st
 
 def test_no_wildcards_anywhere_in_rbac(docs: list[Doc]) -> None:
     roles = [d for d in docs if d["kind"] in {"Role", "ClusterRole"}]
-    assert len(roles) == 3
+    assert len(roles) == 4
     for role in roles:
         assert "aggregationRule" not in role
+        if role["metadata"]["name"] == "kruise-py-metrics-reader":
+            # For the scraper, not the manager: get on /metrics, nothing else.
+            assert role["rules"] == [{"nonResourceURLs": ["/metrics"], "verbs": ["get"]}]
+            continue
         for rule in role["rules"]:
             assert "nonResourceURLs" not in rule
             for field in RBAC_LIST_FIELDS:
@@ -317,6 +325,8 @@ def test_cluster_role_is_exactly_what_the_code_uses(docs: list[Doc]) -> None:
         ),
         ("apiextensions.k8s.io", "customresourcedefinitions", (), "list,watch"),
         ("apiextensions.k8s.io", "customresourcedefinitions", crds, "get,update"),
+        ("authentication.k8s.io", "tokenreviews", (), "create"),
+        ("authorization.k8s.io", "subjectaccessreviews", (), "create"),
     }
 
 
@@ -425,6 +435,12 @@ def test_prometheus_component_adds_a_monitor_for_the_manager(tmp_path: Path) -> 
     [endpoint] = monitor["spec"]["endpoints"]
     assert endpoint["port"] == service["spec"]["ports"][0]["name"]
     assert endpoint["path"] == "/metrics"
+    # --metrics-secure: HTTPS, Prometheus' token, the webhook CA and Service name.
+    assert endpoint["scheme"] == "https"
+    assert endpoint["bearerTokenFile"] == "/var/run/secrets/kubernetes.io/serviceaccount/token"
+    tls = endpoint["tlsConfig"]
+    assert tls["serverName"] == f"{DEFAULT_SERVICE}.{NAMESPACE}.svc"
+    assert tls["ca"]["secret"]["name"] == DEFAULT_SECRET
     # Only the monitoring objects are added.
     assert len(docs) == len(render("config/default")) + 2
 

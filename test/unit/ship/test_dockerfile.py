@@ -177,21 +177,47 @@ def test_pip_keeps_no_cache_and_the_final_stage_keeps_no_pip(
         assert compiler not in final_runs
 
 
-def test_final_stage_installs_only_the_built_wheels(final: list[Instruction]) -> None:
-    installs = [
-        command
-        for run in runs(final)
+def pip_installs(stage: list[Instruction]) -> list[str]:
+    return [
+        command.strip()
+        for run in runs(stage)
         for command in re.split(r"&&|;", run)
         if re.search(r"\bpip\s+install\b", command)
     ]
-    assert len(installs) == 1
-    install = installs[0]
-    # From the wheels of the build stage only: no index, so nothing new is fetched.
-    assert "--no-index" in install
-    assert "--find-links=/wheels" in install
-    assert re.search(r"\bkruise-py\s*$", install.strip())
+
+
+def test_final_stage_installs_the_lock_then_kruise_py_alone(final: list[Instruction]) -> None:
+    installs = pip_installs(final)
+    assert len(installs) == 2
+    locked, package = installs
+    for install in installs:
+        # From the build stage's files only: no index, so nothing new is fetched.
+        assert "--no-index" in install
+        assert "--find-links=/wheels" in install
+    # Every dependency by the lock, each file's hash checked.
+    assert "--require-hashes" in locked
+    assert re.search(r"-r /wheels/runtime\.lock$", locked)
+    # Then kruise-py, and nothing it might pull in beyond the lock.
+    assert "--no-deps" in package
+    assert re.search(r"\bkruise-py$", package)
     # No source tree is copied into the final image.
     assert not [i for i in final if i.keyword in {"COPY", "ADD"}]
+
+
+def test_build_stage_fetches_exactly_the_locked_files(
+    build_stages: list[list[Instruction]],
+) -> None:
+    build = build_stages[0]
+    copies = [i.args for i in build if i.keyword == "COPY"]
+    assert "requirements/runtime.lock /wheels/runtime.lock" in copies
+    [download] = [r for r in runs(build) if re.search(r"\bpip download\b", r)]
+    assert "--require-hashes" in download
+    assert "--only-binary=:all:" in download  # released wheels, nothing compiled
+    assert "--dest /wheels" in download
+    assert download.rstrip().endswith("-r /wheels/runtime.lock")
+    # kruise-py's own wheel carries no dependency of its own choosing.
+    [wheel] = [r for r in runs(build) if re.search(r"\bpip wheel\b", r)]
+    assert "--no-deps" in wheel
 
 
 def test_writable_paths_match_the_deployment(final: list[Instruction]) -> None:
@@ -227,6 +253,7 @@ def test_build_stage_copies_what_the_wheel_is_built_from(
             assert where in copied
     assert "kruise" in copied
     assert re.search(r"pip wheel .*--wheel-dir /wheels \.$", " ".join(runs(build_stages[0])))
+    assert "requirements/runtime.lock" in copied
 
 
 # ---- .dockerignore ------------------------------------------------------------------
@@ -319,6 +346,7 @@ def test_dockerignore_keeps_clutter_out(
         "kruise/py.typed",
         "kruise/runtime/envtest/stages/pod-complete.yaml",
         "cmd/kruise_manager/main.py",
+        "requirements/runtime.lock",
     ],
 )
 def test_dockerignore_lets_the_sources_in(

@@ -28,11 +28,12 @@ def test_writes_every_file_creating_the_dir(tmp_path: Path) -> None:
     assert sorted(p.name for p in target.iterdir()) == sorted(FILES)  # no temp files left
 
 
-def test_keys_are_private_and_certs_readable(tmp_path: Path) -> None:
-    write_files(tmp_path, FILES)
-    modes = {name: stat.S_IMODE((tmp_path / name).stat().st_mode) for name in FILES}
-    assert modes["tls.key"] == modes["key.pem"] == modes["ca-key.pem"] == 0o600
-    assert modes["tls.crt"] == modes["cert.pem"] == modes["ca-cert.pem"] == 0o644
+def test_every_file_and_the_dir_are_private(tmp_path: Path) -> None:
+    target = tmp_path / "certs"
+    write_files(target, FILES)
+    modes = {name: stat.S_IMODE((target / name).stat().st_mode) for name in FILES}
+    assert set(modes.values()) == {0o600}
+    assert stat.S_IMODE(target.stat().st_mode) == 0o700
 
 
 def test_unchanged_files_are_not_touched(tmp_path: Path) -> None:
