@@ -11,6 +11,7 @@ from kruise.runtime.envtest.process import BinaryNotFoundError
 KUBE_VERSION = "v1.32.10"
 ETCD_VERSION = "v3.5.24"
 KWOK_VERSION = "v0.8.0"
+HELM_VERSION = "v4.3.2"
 
 BUILD_HINT = "run 'make binaries' (hack/build-binaries.sh) to build it"
 
@@ -60,3 +61,15 @@ class Binaries:
             path: Path = getattr(self, name.replace("-", "_"))
             if not (path.is_file() and os.access(path, os.X_OK)):
                 raise BinaryNotFoundError(f"{name} not found at {path}; {BUILD_HINT}")
+
+
+def helm_binary() -> Path:
+    """The pinned Helm ``hack/build-helm.sh`` builds (``$KRUISE_HELM_BINARY`` overrides it);
+    ``BinaryNotFoundError`` says how to build it when it is missing."""
+    override = os.environ.get("KRUISE_HELM_BINARY")
+    path = Path(override) if override else cache_root() / f"helm-{HELM_VERSION}" / "helm"
+    if not (path.is_file() and os.access(path, os.X_OK)):
+        raise BinaryNotFoundError(
+            f"helm not found at {path}; run 'make helm' (hack/build-helm.sh) to build it"
+        )
+    return path
