@@ -127,10 +127,16 @@ class Harness:
             )
 
     async def scale(self, name: str, replicas: int) -> Obj:
-        """Set ``replicas`` through the scale subresource, as ``kubectl scale`` does."""
-        scale = await self.client.get_scale(STATEFULSETS, name, self.namespace)
-        scale["spec"]["replicas"] = replicas
-        return await self.client.update_scale(STATEFULSETS, scale)
+        """Set ``replicas`` through the scale subresource, as ``kubectl scale`` does; read
+        again when the controller's status write got in between (409)."""
+        for _ in range(5):
+            scale = await self.client.get_scale(STATEFULSETS, name, self.namespace)
+            scale["spec"]["replicas"] = replicas
+            try:
+                return await self.client.update_scale(STATEFULSETS, scale)
+            except Conflict:
+                continue
+        raise AssertionError(f"scaling {name} kept conflicting with the controller")
 
     async def status(self, name: str, check: Callable[[Obj], bool], within: float = 30.0) -> Obj:
         """The set once ``check(status)`` holds."""
