@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
 .PHONY: help setup binaries lint format typecheck imports unit integration e2e test run cluster crds bench clean
-.PHONY: conformance conformance-short difftest
+.PHONY: conformance conformance-short difftest fuzz
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -21,7 +21,7 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $@
 
-setup: $(BIN)/.installed binaries ## virtualenv, Python packages and the control-plane binaries
+setup: $(BIN)/.installed binaries helm ## virtualenv, Python packages, the control-plane binaries and Helm
 
 binaries: ## build the pinned kube-apiserver, controller manager, scheduler, kubectl, etcd and kwok
 	hack/build-binaries.sh
@@ -68,6 +68,9 @@ test: setup lint typecheck imports ## everything: lint, types, import layers and
 difftest: setup ## kruise-py against OpenKruise v1.9.0's Go code on generated templates and pods (DIFFTEST_EXAMPLES=1000 a check; needs Go)
 	DIFFTEST_EXAMPLES=$${DIFFTEST_EXAMPLES:-1000} $(BIN)/pytest test/difftest $(PYTEST_ARGS)
 
+fuzz: setup ## schema-drawn, broken admission and conversion reviews against the webhook server (FUZZ_EXAMPLES=10000 a property, FUZZ_SEED)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-10000} $(BIN)/pytest test/fuzz $(PYTEST_ARGS) -s
+
 run: setup ## a local cluster, kruise-manager and the sample CloneSet and StatefulSet; Ctrl-C stops it (RUN_ARGS=--nodes 5)
 	$(BIN)/python hack/run_local.py $(RUN_ARGS)
 
@@ -88,8 +91,64 @@ conformance: setup ## OpenKruise v1.9.0's e2e specs against kruise-py (CONFORMAN
 conformance-short: setup ## the CI subset of `make conformance`: a few CloneSet and BroadcastJob specs, minutes
 	$(BIN)/python test/conformance/run.py --short $(CONFORMANCE_ARGS)
 
+# `make lock` / `make audit`: the runtime dependencies pinned with hashes in
+# requirements/runtime.lock (the image installs exactly those files), and that lock checked
+# against published vulnerabilities. Both use pinned pip-tools and pip-audit in a virtualenv
+# of their own under the cache dir (hack/tools-venv.sh).
+.PHONY: lock audit
+
+lock: ## pin the runtime dependencies with hashes -> requirements/runtime.lock (LOCK_UPGRADE=1: newest)
+	hack/lock.sh
+
+audit: ## pip-audit the lock; fails on a vulnerability with a fix, one line if no service answers
+	source hack/tools-venv.sh && python3 hack/audit.py --pip-audit "$$TOOLS/bin/pip-audit" requirements/runtime.lock
+
+# `make chaos`: workloads driven through API faults (the fault proxy), kube-apiserver and
+# etcd restarts and leader kills while an outside checker watches; figures to
+# test/chaos/results/. CHAOS_SEED replays a run. docs/testing.md.
+CHAOS_SEED ?=
+CHAOS_ARGS ?=
+STORM_ARGS ?=
+.PHONY: chaos chaos-short chaos-storm
+
+chaos: setup ## the long chaos run (~25 min): >=1,000 faults, leader kills (CHAOS_SEED=N replays)
+	$(BIN)/python test/chaos/run.py --form long $(if $(CHAOS_SEED),--seed $(CHAOS_SEED)) $(CHAOS_ARGS)
+
+chaos-short: setup ## the CI form of `make chaos`: two rounds, a few minutes, figures printed
+	$(BIN)/python test/chaos/run.py --form short $(if $(CHAOS_SEED),--seed $(CHAOS_SEED)) $(CHAOS_ARGS)
+
+chaos-storm: setup ## 10,000 pod updates a minute for 5 minutes; RSS and queue depth bounded (STORM_ARGS=--minutes 1)
+	$(BIN)/python test/chaos/storm.py $(STORM_ARGS)
+
 crds: $(BIN)/.installed ## regenerate config/crd from the apps.kruise.io types (kruise/apis/apps)
 	$(BIN)/python hack/gen-crds.py
+
+# ---- the Helm chart (charts/kruise-py, generated from config/default) ---------------------
+HELM ?= $(shell hack/build-helm.sh --print-path)
+# `make helm-lint` renders the chart with each of these too (one --set list a line).
+HELM_LINT_VARIANTS := \
+	controllers.cloneset=false,controllers.statefulset=false,controllers.broadcastjob=false,controllers.advancedcronjob=false \
+	serviceMonitor.enabled=true \
+	installCRDs=false \
+	podDisruptionBudget.enabled=false \
+	manager.replicas=0,manager.log.level=4,installation.namespace=kruise-system
+
+.PHONY: helm chart helm-lint
+
+helm: ## build the pinned Helm v4 from the Go module proxy into the binary cache
+	hack/build-helm.sh
+
+chart: $(BIN)/.installed ## regenerate charts/kruise-py from the kustomize render of config/ (hack/gen-chart.py)
+	$(BIN)/python hack/gen-chart.py
+
+helm-lint: helm ## helm lint and helm template of charts/kruise-py, default values and a few variants
+	$(HELM) lint --strict charts/kruise-py
+	$(HELM) template kruise-py charts/kruise-py >/dev/null
+	for set in $(HELM_LINT_VARIANTS); do \
+		echo "helm lint/template --set $$set"; \
+		$(HELM) lint --strict charts/kruise-py --set "$$set" >/dev/null; \
+		$(HELM) template kruise-py charts/kruise-py --set "$$set" >/dev/null; \
+	done
 
 clean: ## remove the virtualenv and caches (the binary cache outside the repo stays)
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build *.egg-info

@@ -16,17 +16,26 @@ import signal
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from prometheus_client import CollectorRegistry
 
+from kruise.apis.apps.v1alpha1 import ADVANCEDCRONJOBS, BROADCASTJOBS, CLONESETS
+from kruise.apis.apps.v1beta1 import STATEFULSETS
 from kruise.controller import advancedcronjob, broadcastjob, cloneset, statefulset
 from kruise.controller.cloneset import CloneSetOptions
 from kruise.runtime import log as logs
-from kruise.runtime.client import Client, ClientError, ConfigError, load_config
-from kruise.runtime.manager import LeadershipLost, Manager, ManagerOptions
+from kruise.runtime.client import Client, ClientError, ConfigError, Unauthorized, load_config
+from kruise.runtime.manager import (
+    LeadershipLost,
+    Manager,
+    ManagerOptions,
+    RunnableFailed,
+    setup_when_served,
+)
 from kruise.runtime.manager.manager import parse_listen_address
-from kruise.runtime.metrics import new_registry
+from kruise.runtime.metrics import DelegatingAuth, SecureMetricsServer, new_registry
+from kruise.runtime.webhook import WebhookServer
 from kruise.util.features import FeatureGateError, FeatureGates, parse_bool, parse_feature_gates
 from kruise.webhook.certs import CertController, CertOptions
 from kruise.webhook.setup import add_webhooks
@@ -78,6 +87,27 @@ def _feature_gates(value: str) -> FeatureGates:
         raise argparse.ArgumentTypeError(str(err)) from None
 
 
+CONTROLLERS = ("cloneset", "statefulset", "broadcastjob", "advancedcronjob")
+
+
+def parse_controllers(value: str) -> frozenset[str]:
+    """The controllers a ``--controllers`` list turns on, in kube-controller-manager's style:
+    ``*`` is every controller, ``name`` turns one on, ``-name`` turns one off."""
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    named = {item.removeprefix("-") for item in items} - {"*"}
+    unknown = sorted(named - set(CONTROLLERS))
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown controller {unknown[0]!r} (known: {', '.join(CONTROLLERS)}; '*' for all)"
+        )
+    both = sorted({item for item in items if f"-{item}" in items})
+    if both:
+        raise argparse.ArgumentTypeError(f"controller {both[0]!r} both enabled and disabled")
+    off = {item[1:] for item in items if item.startswith("-")}
+    on = set(CONTROLLERS) if "*" in items else set(named - off)
+    return frozenset(on - off)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = OneLineParser(
         prog="kruise-manager",
@@ -93,6 +123,17 @@ def build_parser() -> argparse.ArgumentParser:
         default=":8080",
         type=_listen_address,
         help="address the Prometheus /metrics endpoint binds to; '0' disables it",
+    )
+    add(
+        "--metrics-secure",
+        type=_bool,
+        nargs="?",
+        const=True,
+        default=False,
+        metavar="BOOL",
+        help="serve /metrics over HTTPS with the webhook serving certificate, to callers whose "
+        "bearer token a TokenReview accepts and whom a SubjectAccessReview allows to get "
+        "/metrics (bind them to the ClusterRole kruise-py-metrics-reader)",
     )
     add(
         "--health-probe-addr",
@@ -222,6 +263,15 @@ def build_parser() -> argparse.ArgumentParser:
         "apps.kruise.io/cloneset-scaling-exclude-preparing-delete=true)",
     )
     add(
+        "--controllers",
+        type=parse_controllers,
+        default="*",
+        metavar="NAME,...",
+        help="controllers to run: '*' for all, 'name' to turn one on, '-name' to turn one off "
+        f"(e.g. '*,-cloneset'); names: {', '.join(CONTROLLERS)}; the webhooks of every kind "
+        "are served either way",
+    )
+    add(
         "--feature-gates",
         type=_feature_gates,
         default="",
@@ -317,6 +367,9 @@ async def _check_reachable(client: Client, host: str) -> None:
     try:
         async with asyncio.timeout(15):
             await client.transport.request("GET", "/version")
+    except Unauthorized:
+        message = f"the API server at {host} refused our credentials (401 Unauthorized)"
+        raise StartupError(message, 1) from None
     except (ClientError, TimeoutError, OSError) as err:
         reason = str(err) or type(err).__name__
         raise StartupError(f"cannot reach the API server at {host}: {reason}", 1) from None
@@ -324,7 +377,8 @@ async def _check_reachable(client: Client, host: str) -> None:
 
 def _manager_options(args: argparse.Namespace) -> ManagerOptions:
     return ManagerOptions(
-        metrics_addr=args.metrics_addr,
+        # --metrics-secure: the manager's plain server is off; _setup_secure_metrics serves.
+        metrics_addr="0" if args.metrics_secure else args.metrics_addr,
         health_probe_addr=args.health_probe_addr,
         leader_election=args.enable_leader_election,
         leader_election_id=args.leader_election_id,
@@ -359,8 +413,31 @@ def _setup_webhooks(manager: Manager, args: argparse.Namespace) -> CertControlle
         cert_options = _cert_options(args)
     except ValueError as err:
         raise StartupError(str(err), 2) from None
-    _, certs = add_webhooks(manager, cert_options, bind_host=args.webhook_bind_address)
+    server, certs = add_webhooks(manager, cert_options, bind_host=args.webhook_bind_address)
+    if args.metrics_secure:
+        _setup_secure_metrics(manager, args.metrics_addr, server)
     return certs
+
+
+def _setup_secure_metrics(manager: Manager, address: str, webhooks: WebhookServer) -> None:
+    """/metrics over HTTPS behind TokenReview and SubjectAccessReview, in every replica,
+    with the webhook server's certificate (one Secret, one rotation)."""
+    listen = parse_listen_address(address)
+    if listen is None:
+        return
+
+    async def post(path: str, body: dict[str, Any]) -> dict[str, Any]:
+        answer: dict[str, Any] = await manager.client.transport.request("POST", path, body=body)
+        return answer
+
+    server = SecureMetricsServer(
+        manager.registry,
+        host=listen[0],
+        port=listen[1],
+        tls=webhooks.certs,
+        auth=DelegatingAuth(post),
+    )
+    manager.add(server, needs_leader_election=False)
 
 
 def cloneset_options(args: argparse.Namespace) -> CloneSetOptions:
@@ -376,14 +453,46 @@ async def _setup_controllers(manager: Manager, args: argparse.Namespace) -> None
     ignored = gates.ignored()
     if ignored:
         log.info("feature gates kruise-py does not implement have no effect", gates=ignored)
-    await cloneset.setup(manager, workers=args.cloneset_workers, options=cloneset_options(args))
-    await statefulset.setup(manager, workers=args.statefulset_workers)
-    await broadcastjob.setup(
-        manager,
-        workers=args.broadcastjob_workers,
-        assign_by_scheduler=args.assign_bcj_pods_by_scheduler,
-    )
-    await advancedcronjob.setup(manager, workers=args.advancedcronjob_workers)
+    enabled: frozenset[str] = args.controllers
+    # A controller whose CRD (at the version it reads) is not served yet says so and
+    # starts once it is; the rest of the manager runs meanwhile.
+    if "cloneset" in enabled:
+        await setup_when_served(
+            manager,
+            [CLONESETS],
+            lambda: cloneset.setup(
+                manager, workers=args.cloneset_workers, options=cloneset_options(args)
+            ),
+            name=cloneset.CONTROLLER_NAME,
+        )
+    if "statefulset" in enabled:
+        await setup_when_served(
+            manager,
+            [STATEFULSETS],
+            lambda: statefulset.setup(manager, workers=args.statefulset_workers),
+            name=statefulset.CONTROLLER_NAME,
+        )
+    if "broadcastjob" in enabled:
+        await setup_when_served(
+            manager,
+            [BROADCASTJOBS],
+            lambda: broadcastjob.setup(
+                manager,
+                workers=args.broadcastjob_workers,
+                assign_by_scheduler=args.assign_bcj_pods_by_scheduler,
+            ),
+            name=broadcastjob.CONTROLLER_NAME,
+        )
+    if "advancedcronjob" in enabled:
+        await setup_when_served(
+            manager,
+            [ADVANCEDCRONJOBS],
+            lambda: advancedcronjob.setup(manager, workers=args.advancedcronjob_workers),
+            name=advancedcronjob.CONTROLLER_NAME,
+        )
+    disabled = sorted(set(CONTROLLERS) - enabled)
+    if disabled:
+        log.info("controllers turned off by --controllers", controllers=disabled)
 
 
 async def _run_manager(manager: Manager, certs: CertController, certs_timeout: float) -> int:
@@ -408,6 +517,8 @@ async def _run_manager(manager: Manager, certs: CertController, certs_timeout: f
     except LeadershipLost as err:
         log.error("leader election lost; exiting", error=str(err))
         return EXIT_LEADERSHIP_LOST
+    except RunnableFailed as err:
+        raise StartupError(str(err), 1) from None
     finally:
         ready.cancel()
     return 0
