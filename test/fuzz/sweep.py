@@ -10,7 +10,41 @@ from support.admission import cloneset
 from fuzz.checks import check, outcome
 from fuzz.mutations import ANSWER, Case
 from fuzz.reviews import webhook_paths
+from fuzz.schema import NAMESPACE
 from fuzz.target import Target
+
+
+def pods_to_delete_update(names: list[str]) -> Case:
+    """A valid CloneSet UPDATE newly naming ``names`` in podsToDelete, to the validating
+    webhook, which reads each newly named pod."""
+    old = cloneset()
+    new = json.loads(json.dumps(old))
+    new["spec"]["scaleStrategy"] = {"podsToDelete": names}
+    review = {
+        "apiVersion": "admission.k8s.io/v1",
+        "kind": "AdmissionReview",
+        "request": {
+            "uid": "pods-to-delete",
+            "kind": {"group": "apps.kruise.io", "version": "v1alpha1", "kind": "CloneSet"},
+            "resource": {"group": "apps.kruise.io", "version": "v1alpha1", "resource": "clonesets"},
+            "name": "demo",
+            "namespace": NAMESPACE,
+            "operation": "UPDATE",
+            "userInfo": {"username": "fuzz"},
+            "object": new,
+            "oldObject": old,
+        },
+    }
+    path = webhook_paths("CloneSet")[1]
+    return Case(
+        path,
+        json.dumps(review).encode(),
+        "application/json",
+        ANSWER,
+        "whole",
+        "pods-to-delete",
+        review,
+    )
 
 
 def _valid_review() -> Case:

@@ -13,9 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fuzz.budget import BATCH, EXAMPLES, fuzz_settings
+from fuzz.checks import check
 from fuzz.mutations import Case, broken
 from fuzz.reviews import admission_reviews
-from fuzz.sweep import assert_still_answering, report, sweep
+from fuzz.sweep import assert_still_answering, pods_to_delete_update, report, sweep
 from fuzz.target import Target
 
 
@@ -54,7 +55,13 @@ def test_pod_reads_follow_only_pod_names(target: Target) -> None:
         sweep(target, cases, tally)
 
     reads_are_pods()
+    # Whatever the draws reached, a path-like name is always tried once, and refused
+    # without reading anything.
+    traversal = pods_to_delete_update(["../configmaps/cm", "x/../../configmaps/cm"])
+    [answer] = target.send([traversal])
+    assert not check(traversal, answer)
     reads = target.pod_reads[reads_before:]
-    assert any(name.startswith("../") for name, _ in reads)
+    assert ("../configmaps/cm", None) in reads
+    assert all(kind in (None, "Pod") for _, kind in reads)
     report("CloneSet updates", sum(tally.values()), tally)
     print(f"{len(reads)} live pod reads")
