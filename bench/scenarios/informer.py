@@ -10,7 +10,7 @@ Two phases in one process, so tracemalloc's slowdown never touches the timing:
    (each after ``gc.collect()``) gives ``rss_delta_bytes``. The cache is then stopped
    and dropped. A second cache then syncs with the cyclic GC paused
    (``sync_seconds_gc_paused``, a diagnostic: how much of the time the GC takes while
-   ``json.loads`` builds thousands of dicts).
+   the decoder builds thousands of dicts).
 2. memory: with tracemalloc on, a second ``Cache`` syncs; after ``gc.collect()`` the
    traced size (minus the size before) divided by the cached pods is ``bytes_per_pod``.
    The cached objects are walked once to say where those bytes go.

@@ -4,8 +4,10 @@ Decoding a LIST of 10,000 pods and encoding admission responses are hot paths, a
 does both several times faster than the standard library (``bench/codec_choice.py``
 measures it against ``json`` and msgspec on the same pods). Encoding is compact and keeps
 non-ASCII text as UTF-8, the same bytes ``json.dumps(separators=(",", ":"),
-ensure_ascii=False)`` gives for anything the API server sends: integers beyond 64 bits,
-which Kubernetes never stores, are refused instead of carried.
+ensure_ascii=False)`` gives for anything the API server sends. Integers beyond 64 bits
+decode to floats, as the API server's own decoder turns them into float64, so it never
+sends one; encoding one is refused. Code that reads JSON from elsewhere and must keep such
+numbers exact (the admission review reader) checks for them before using this.
 """
 
 from __future__ import annotations

@@ -14,8 +14,12 @@ with exact add/update/delete events, an inactivity timeout, backoff, optional re
 ``Store``: objects by ``namespace/name`` with ``namespace`` and ``owner`` (controller
 UID) indexes plus custom ones.
 
-Cached objects are the parsed API dicts (``managedFields`` stripped), shared by every
-reader: treat them as read-only and copy before changing one.
+Cached objects are the parsed API dicts, shared by every reader: treat them as
+read-only and copy before changing one. Each informer passes what it receives through a
+transform first (``ResourceOptions(transform=...)``, client-go's ``TransformFunc``): the
+default, ``DEFAULT_TRANSFORM``, strips ``managedFields`` and interns short strings;
+``chain``, ``drop_annotations``, ``strip_managed_fields`` and ``intern_strings`` compose
+others (``kruise.runtime.cache.transform`` says what is safe to drop).
 """
 
 from kruise.runtime.cache.cache import (
@@ -28,7 +32,7 @@ from kruise.runtime.cache.cache import (
 )
 from kruise.runtime.cache.handlers import EventHandler
 from kruise.runtime.cache.informer import Informer, InformerStats
-from kruise.runtime.cache.listwatch import ListWatcher, Transform, strip_managed_fields
+from kruise.runtime.cache.listwatch import ListWatcher
 from kruise.runtime.cache.store import (
     NAMESPACE_INDEX,
     OWNER_INDEX,
@@ -38,9 +42,20 @@ from kruise.runtime.cache.store import (
     make_key,
     object_key,
 )
+from kruise.runtime.cache.transform import (
+    DEFAULT_TRANSFORM,
+    LAST_APPLIED,
+    Transform,
+    chain,
+    drop_annotations,
+    intern_strings,
+    strip_managed_fields,
+)
 
 __all__ = [
     "DEFAULT_RESYNC_PERIOD",
+    "DEFAULT_TRANSFORM",
+    "LAST_APPLIED",
     "NAMESPACE_INDEX",
     "OWNER_INDEX",
     "Cache",
@@ -55,7 +70,10 @@ __all__ = [
     "ResourceOptions",
     "Store",
     "Transform",
+    "chain",
     "controller_uid",
+    "drop_annotations",
+    "intern_strings",
     "make_key",
     "object_key",
     "strip_managed_fields",

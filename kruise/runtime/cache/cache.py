@@ -18,8 +18,9 @@ from typing import Any
 
 from kruise.runtime import labels
 from kruise.runtime.cache.informer import Informer
-from kruise.runtime.cache.listwatch import ListWatcher, Transform, strip_managed_fields
+from kruise.runtime.cache.listwatch import ListWatcher
 from kruise.runtime.cache.store import NAMESPACE_INDEX, IndexFunc, make_key
+from kruise.runtime.cache.transform import DEFAULT_TRANSFORM, Transform
 from kruise.runtime.client.errors import NotFound
 from kruise.runtime.client.resource import Resource
 from kruise.runtime.client.types import KubeObject
@@ -44,12 +45,14 @@ class NamespaceNotCached(CacheError):
 @dataclass(frozen=True)
 class ResourceOptions:
     """How the informer for one resource is scoped. ``namespace`` None means the cache's
-    namespace (or all); ``transform`` None stores objects untouched."""
+    namespace (or all). ``transform`` runs on every object before it is stored (see
+    ``kruise.runtime.cache.transform``; the default strips managedFields and interns
+    short strings); None stores objects untouched."""
 
     namespace: str | None = None
     label_selector: str | None = None
     field_selector: str | None = None
-    transform: Transform | None = strip_managed_fields
+    transform: Transform | None = DEFAULT_TRANSFORM
 
 
 class Cache:

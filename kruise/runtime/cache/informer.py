@@ -36,14 +36,9 @@ import random
 from dataclasses import dataclass
 
 from kruise.runtime.cache.handlers import EventHandler, Handlers, OnAdd, OnDelete, OnUpdate
-from kruise.runtime.cache.listwatch import (
-    EventStream,
-    ListWatcher,
-    Transform,
-    needs_relist,
-    strip_managed_fields,
-)
+from kruise.runtime.cache.listwatch import EventStream, ListWatcher, needs_relist
 from kruise.runtime.cache.store import IndexFunc, Store, make_key, object_key
+from kruise.runtime.cache.transform import DEFAULT_TRANSFORM, Transform
 from kruise.runtime.client.resource import Resource
 from kruise.runtime.client.types import KubeObject
 from kruise.runtime.clock import Clock, RealClock
@@ -87,7 +82,7 @@ class Informer:
         namespace: str | None = None,
         label_selector: str | None = None,
         field_selector: str | None = None,
-        transform: Transform | None = strip_managed_fields,
+        transform: Transform | None = DEFAULT_TRANSFORM,
         resync_period: float | None = None,
         inactivity_timeout: float | None = None,
         watch_timeout: tuple[int, int] = DEFAULT_WATCH_TIMEOUT,

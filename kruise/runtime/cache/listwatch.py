@@ -1,16 +1,13 @@
-"""What an informer needs from a client (``kruise.runtime.client.Client`` fits), and the
-default object transform."""
+"""What an informer needs from a client (``kruise.runtime.client.Client`` fits)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Protocol
 
 from kruise.runtime.client.errors import ApiError, Gone
 from kruise.runtime.client.resource import Resource
-from kruise.runtime.client.types import KubeObject, ObjectList, WatchEvent
-
-Transform = Callable[[KubeObject], KubeObject]
+from kruise.runtime.client.types import ObjectList, WatchEvent
 
 
 class EventStream(Protocol):
@@ -55,14 +52,6 @@ class ListWatcher(Protocol):
     ) -> EventStream:
         """A stream of the changes after ``resource_version``."""
         ...
-
-
-def strip_managed_fields(obj: KubeObject) -> KubeObject:
-    """Drop ``metadata.managedFields`` in place (often a third of an object's size)."""
-    metadata = obj.get("metadata")
-    if metadata:
-        metadata.pop("managedFields", None)
-    return obj
 
 
 def needs_relist(err: BaseException) -> bool:

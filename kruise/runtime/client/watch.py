@@ -13,13 +13,13 @@ and remembering the last resourceVersion are the informer's job.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from typing import cast
 
 import aiohttp
 
 from kruise.runtime.client.errors import Timeout, TransportError, error_from_status
+from kruise.runtime.client.transport import decode_json
 from kruise.runtime.client.types import KubeObject, Status, WatchEvent
 
 # Guard against a runaway line; far above any object etcd can hold.
@@ -76,7 +76,7 @@ class WatchStream:
 
     def _event(self, line: bytes) -> WatchEvent:
         try:
-            event = json.loads(line)
+            event = decode_json(line)
             event_type = str(event["type"])
             obj = event["object"]
         except (ValueError, KeyError, TypeError) as err:
