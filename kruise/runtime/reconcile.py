@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, ClassVar, Protocol
 
 
 @dataclass(frozen=True, order=True)
@@ -12,9 +12,24 @@ class Request:
 
     namespace: str
     name: str
+    _hash: ClassVar[int]  # set per instance by __hash__, never a field
 
     def __str__(self) -> str:
         return f"{self.namespace}/{self.name}" if self.namespace else self.name
+
+    def __hash__(self) -> int:
+        # The work queue hashes a request a dozen times per reconcile (dirty and
+        # processing sets, metric timestamps, backoff); compute the field hash once.
+        try:
+            return self._hash
+        except AttributeError:
+            cached = hash((self.namespace, self.name))
+            object.__setattr__(self, "_hash", cached)
+            return cached
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuild from the fields: a cached string hash is only valid in this process.
+        return (type(self), (self.namespace, self.name))
 
     @classmethod
     def from_object(cls, obj: dict[str, object]) -> Request:

@@ -14,19 +14,17 @@ logged with its traceback. Nothing a reconciler raises kills a worker.
 from __future__ import annotations
 
 import asyncio
-import uuid
 from typing import Any
-
-import structlog
 
 from kruise.runtime.client import ClientError
 from kruise.runtime.clock import Clock, RealClock
 from kruise.runtime.controller.source import Source
-from kruise.runtime.log import get_logger
+from kruise.runtime.log import bind_controller, bind_reconcile, get_logger, unbind_reconcile
 from kruise.runtime.metrics import ControllerMetrics
+from kruise.runtime.metrics.controller import ControllerSeries
 from kruise.runtime.reconcile import ReconcileError, Reconciler, Request, Result, TerminalError
 from kruise.runtime.workqueue import RateLimiter, RateLimitingQueue, ShutDown
-from kruise.runtime.workqueue.metrics import WorkqueueMetricsProvider
+from kruise.runtime.workqueue.metrics import WorkqueueMetricsProvider, now_function
 
 log = get_logger("controller")
 # Failures a reconciler reports or the outside world causes; anything else is a bug.
@@ -83,6 +81,7 @@ class Controller:
         self.metrics = metrics
         self.cache_sync_timeout = cache_sync_timeout
         self.clock = clock or RealClock()
+        self._now = now_function(self.clock)
         self.queue: RateLimitingQueue[Request] = RateLimitingQueue(
             name=name,
             rate_limiter=rate_limiter,
@@ -92,8 +91,8 @@ class Controller:
         self.sources: list[Source] = []
         self._stopping = False
         self._log = log.bind(controller=name)
-        if metrics:
-            metrics.init_controller(name, workers)
+        # Label children resolved once, not per reconcile.
+        self._series: ControllerSeries | None = metrics.bind(name, workers) if metrics else None
 
     def watch(self, source: Source) -> None:
         """Add an event source; sources start with the controller."""
@@ -144,6 +143,8 @@ class Controller:
         return True
 
     async def _worker(self) -> None:
+        # A worker task has its own log context: the controller's name stays bound in it.
+        bind_controller(self.name)
         while True:
             try:
                 request = await self.queue.get()
@@ -157,59 +158,66 @@ class Controller:
                 self.queue.done(request)
 
     async def _process(self, request: Request) -> None:
-        metrics, name = self.metrics, self.name
-        if metrics:
-            metrics.active_workers.labels(name).inc()
-        started = self.clock.now()
-        bound = structlog.contextvars.bound_contextvars(
-            controller=name,
-            namespace=request.namespace,
-            name=request.name,
-            reconcile_id=str(uuid.uuid4()),
-        )
+        # One coroutine per reconcile besides the reconciler's: the outcome handling is
+        # plain calls.
+        series = self._series
+        started = 0.0
+        if series is not None:
+            series.active_workers(1)
+            started = self._now()
+        tokens = bind_reconcile(request.namespace, request.name)
+        label: str | None = None
         try:
-            with bound:
-                outcome = await self._reconcile_once(request)
-        finally:
-            if metrics:
-                metrics.active_workers.labels(name).dec()
-                metrics.reconcile_time.labels(name).observe(self.clock.now() - started)
-                metrics.reconcile_total.labels(name, outcome_label(outcome)).inc()
-
-    async def _reconcile_once(self, request: Request) -> Result | BaseException:
-        try:
-            result = await self.reconciler.reconcile(request)
-        except TerminalError as err:
-            self.queue.forget(request)
-            self._count_error(terminal=True)
-            self._log.error("terminal reconcile error", error=str(err), request=str(request))
-            return err
-        except Exception as err:
-            self.queue.add_rate_limited(request)
-            panic = is_panic(err)
-            self._count_error(panic=panic)
-            if panic:
-                self._log.exception("reconciler raised unexpectedly", request=str(request))
+            try:
+                result = await self.reconciler.reconcile(request)
+            except Exception as err:
+                label = "error"
+                self._failed(request, err)  # still in the except: a traceback can be logged
             else:
-                self._log.error("reconcile error", error=str(err), request=str(request))
-            return err
+                label = self._succeeded(request, result)
+        finally:
+            unbind_reconcile(tokens)
+            if series is not None:
+                series.active_workers(-1)
+                series.reconcile_time(self._now() - started)
+                if label is not None:  # None: the worker was cancelled mid-reconcile
+                    series.reconcile_total[label](1)
+
+    def _succeeded(self, request: Request, result: Result) -> str:
+        """Queue what ``result`` asks for; the ``result`` label it counts under."""
         if result.requeue_after > 0:
             self.queue.forget(request)
             self.queue.add_after(request, result.requeue_after)
-        elif result.requeue:
+            return "requeue_after"
+        if result.requeue:
             self.queue.add_rate_limited(request)
-        else:
+            return "requeue"
+        self.queue.forget(request)
+        return "success"
+
+    def _failed(self, request: Request, err: Exception) -> None:
+        if isinstance(err, TerminalError):
             self.queue.forget(request)
-        return result
+            self._count_error(terminal=True)
+            self._log.error("terminal reconcile error", error=str(err), request=str(request))
+            return
+        self.queue.add_rate_limited(request)
+        panic = is_panic(err)
+        self._count_error(panic=panic)
+        if panic:
+            self._log.exception("reconciler raised unexpectedly", request=str(request))
+        else:
+            self._log.error("reconcile error", error=str(err), request=str(request))
 
     def _count_error(self, *, terminal: bool = False, panic: bool = False) -> None:
-        if not self.metrics:
+        series = self._series
+        if series is None:
             return
-        self.metrics.reconcile_errors.labels(self.name).inc()
+        series.reconcile_errors(1)
         if terminal:
-            self.metrics.terminal_errors.labels(self.name).inc()
+            series.terminal_errors(1)
         if panic:
-            self.metrics.panics.labels(self.name).inc()
+            series.panics(1)
 
 
 def outcome_label(outcome: Result | BaseException) -> str:

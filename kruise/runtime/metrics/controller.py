@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from kruise.runtime.metrics.bound import Record, bound_inc, bound_observe
+
 RESULTS = ("success", "error", "requeue", "requeue_after")
 
 
@@ -77,3 +79,32 @@ class ControllerMetrics:
         self.reconcile_time.labels(controller)
         self.active_workers.labels(controller).set(0)
         self.max_concurrent.labels(controller).set(workers)
+
+    def bind(self, controller: str, workers: int) -> ControllerSeries:
+        """``init_controller``, then the controller's series resolved once for its workers."""
+        self.init_controller(controller, workers)
+        return ControllerSeries(self, controller)
+
+
+class ControllerSeries:
+    """One controller's series as plain callables: no label lookup per reconcile."""
+
+    __slots__ = (
+        "active_workers",
+        "panics",
+        "reconcile_errors",
+        "reconcile_time",
+        "reconcile_total",
+        "terminal_errors",
+    )
+
+    def __init__(self, metrics: ControllerMetrics, controller: str) -> None:
+        self.active_workers: Record = bound_inc(metrics.active_workers.labels(controller))
+        self.reconcile_time: Record = bound_observe(metrics.reconcile_time.labels(controller))
+        self.reconcile_total: dict[str, Record] = {
+            result: bound_inc(metrics.reconcile_total.labels(controller, result))
+            for result in RESULTS
+        }
+        self.reconcile_errors: Record = bound_inc(metrics.reconcile_errors.labels(controller))
+        self.terminal_errors: Record = bound_inc(metrics.terminal_errors.labels(controller))
+        self.panics: Record = bound_inc(metrics.panics.labels(controller))

@@ -56,7 +56,8 @@ class DelayingQueue(Queue[T]):
         """
         if self.shutting_down:
             return
-        self._metrics.retry()
+        if self._metrics is not None:
+            self._metrics.retry()
         if delay <= 0:
             self.add(item)
             return

@@ -8,7 +8,7 @@ from collections.abc import Hashable
 from typing import Generic, TypeVar
 
 from kruise.runtime.clock import Clock, RealClock
-from kruise.runtime.workqueue.metrics import NO_METRICS, QueueMetrics, WorkqueueMetricsProvider
+from kruise.runtime.workqueue.metrics import QueueMetrics, WorkqueueMetricsProvider
 
 T = TypeVar("T", bound=Hashable)
 
@@ -57,8 +57,9 @@ class Queue(Generic[T]):
         self._drain = False
         self._getters: deque[asyncio.Future[None]] = deque()
         self._drain_waiters: deque[asyncio.Future[None]] = deque()
-        self._metrics: QueueMetrics = (
-            metrics.new_queue_metrics(name, self._clock) if metrics and name else NO_METRICS
+        # None without metrics, so the hot paths skip the calls altogether.
+        self._metrics: QueueMetrics | None = (
+            metrics.new_queue_metrics(name, self._clock) if metrics and name else None
         )
 
     def __len__(self) -> int:
@@ -71,22 +72,38 @@ class Queue(Generic[T]):
 
     def add(self, item: T) -> None:
         """Mark ``item`` as needing processing; ignored once shutting down."""
-        if self._shutting_down or item in self._dirty:
+        dirty = self._dirty
+        if self._shutting_down or item in dirty:
             return
-        self._metrics.add(item)
-        self._dirty.add(item)
+        if self._metrics is not None:
+            self._metrics.add(item)
+        dirty.add(item)
         if item in self._processing:
             # ``done`` re-queues it, so no worker sees it twice at once.
             return
         self._queue.append(item)
-        _wake_one(self._getters)
+        if self._getters:
+            _wake_one(self._getters)
 
     async def get(self) -> T:
         """Wait for the next item; raises ``ShutDown`` once shut down and empty.
 
         Items still queued at shutdown are handed out first, as client-go does.
         """
-        while not self._queue and not self._shutting_down:
+        queue = self._queue
+        if not queue:
+            await self._wait_for_item()
+        item = queue.popleft()
+        if self._metrics is not None:
+            self._metrics.get(item)
+        self._processing.add(item)
+        self._dirty.discard(item)
+        return item
+
+    async def _wait_for_item(self) -> None:
+        # Out of ``get`` so that taking a queued item, the common case, skips the loop.
+        queue = self._queue
+        while not queue and not self._shutting_down:
             waiter = asyncio.get_running_loop().create_future()
             self._getters.append(waiter)
             try:
@@ -94,16 +111,11 @@ class Queue(Generic[T]):
             except asyncio.CancelledError:
                 # If we were woken and then cancelled, pass the wake-up on so the item
                 # does not sit in the queue while another getter waits.
-                if waiter.done() and not waiter.cancelled() and self._queue:
+                if waiter.done() and not waiter.cancelled() and queue:
                     _wake_one(self._getters)
                 raise
-        if not self._queue:
+        if not queue:
             raise ShutDown
-        item = self._queue.popleft()
-        self._metrics.get(item)
-        self._processing.add(item)
-        self._dirty.discard(item)
-        return item
 
     def done(self, item: T) -> None:
         """Finish processing ``item``; requeue it if it was added meanwhile.
@@ -111,14 +123,18 @@ class Queue(Generic[T]):
         Calling it for an item not being processed does nothing (client-go would queue a
         duplicate; we keep the invariant instead).
         """
-        if item not in self._processing:
+        processing = self._processing
+        try:
+            processing.remove(item)
+        except KeyError:
             return
-        self._metrics.done(item)
-        self._processing.discard(item)
+        if self._metrics is not None:
+            self._metrics.done(item)
         if item in self._dirty:
             self._queue.append(item)
-            _wake_one(self._getters)
-        elif not self._processing:
+            if self._getters:
+                _wake_one(self._getters)
+        elif not processing and self._drain_waiters:
             _wake_all(self._drain_waiters)
 
     def shut_down(self) -> None:

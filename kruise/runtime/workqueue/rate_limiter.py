@@ -48,7 +48,8 @@ class ItemExponentialFailureRateLimiter:
 
     def forget(self, item: Hashable) -> None:
         """Clear the item's failure count."""
-        self._failures.pop(item, None)
+        if self._failures:  # nothing failed lately: skip hashing the item
+            self._failures.pop(item, None)
 
     def num_requeues(self, item: Hashable) -> int:
         """The item's failures since it was last forgotten."""

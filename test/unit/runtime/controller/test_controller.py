@@ -306,3 +306,82 @@ async def test_reconcile_log_lines_carry_controller_object_and_reconcile_id() ->
     assert [(line["namespace"], line["name"]) for line in lines] == [("ns", "a"), ("ns", "b")]
     assert all(line["controller"] == "demo" for line in lines)
     assert len({line["reconcile_id"] for line in lines}) == 2
+
+
+async def test_controllers_sharing_metrics_count_in_their_own_series() -> None:
+    registry = new_registry(process_collectors=False)
+    metrics = ControllerMetrics(registry)
+    clock = FakeClock()
+    scripts = {"one": Script(), "two": Script(RuntimeError("boom"))}
+    controllers = {
+        name: Controller(name, script, metrics=metrics, clock=clock)
+        for name, script in scripts.items()
+    }
+    stopping = asyncio.Event()
+    tasks = [asyncio.create_task(c.start(stopping)) for c in controllers.values()]
+    await settle()
+    controllers["one"].queue.add(Request("ns", "a"))
+    controllers["one"].queue.add(Request("ns", "b"))
+    controllers["two"].queue.add(Request("ns", "a"))
+    await settle()
+    stopping.set()
+    await asyncio.gather(*tasks)
+
+    def value(name: str, **labels: str) -> float | None:
+        return registry.get_sample_value(name, labels)
+
+    assert value("controller_runtime_reconcile_total", controller="one", result="success") == 2
+    assert value("controller_runtime_reconcile_total", controller="one", result="error") == 0
+    assert value("controller_runtime_reconcile_total", controller="two", result="error") == 1
+    assert value("controller_runtime_reconcile_total", controller="two", result="success") == 0
+    assert value("controller_runtime_reconcile_errors_total", controller="one") == 0
+    assert value("controller_runtime_reconcile_errors_total", controller="two") == 1
+    assert value("controller_runtime_reconcile_panics_total", controller="two") == 1
+    assert value("controller_runtime_reconcile_time_seconds_count", controller="one") == 2
+    assert value("controller_runtime_reconcile_time_seconds_count", controller="two") == 1
+    for name in scripts:
+        assert value("controller_runtime_active_workers", controller=name) == 0
+
+
+async def test_active_workers_counts_a_running_reconcile() -> None:
+    release = asyncio.Event()
+    seen: list[float | None] = []
+
+    h = Harness(Script())
+
+    class Waiting:
+        async def reconcile(self, request: Request) -> Result:
+            seen.append(h.counter("controller_runtime_active_workers"))
+            await release.wait()
+            return Result()
+
+    h.controller.reconciler = Waiting()
+    async with h:
+        h.events.put_nowait(obj("a"))
+        await settle()
+        release.set()
+        await settle()
+    assert seen == [1]
+    assert h.counter("controller_runtime_active_workers") == 0
+
+
+async def test_a_reconcile_cancelled_midway_counts_its_time_but_no_result() -> None:
+    h = Harness(Script())
+
+    class Hanging:
+        async def reconcile(self, request: Request) -> Result:
+            await asyncio.Event().wait()
+            return Result()
+
+    h.controller.reconciler = Hanging()
+    task = asyncio.create_task(h.controller._process(Request("ns", "a")))
+    await settle()
+    assert h.counter("controller_runtime_active_workers") == 1
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert h.counter("controller_runtime_active_workers") == 0
+    assert h.counter("controller_runtime_reconcile_time_seconds_count") == 1
+    for result in ("success", "error", "requeue", "requeue_after"):
+        assert h.total(result) == 0
+    assert structlog.contextvars.get_contextvars().get("reconcile_id") is None

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from prometheus_client import CollectorRegistry
 
-from kruise.runtime.clock import FakeClock
+from kruise.runtime.clock import FakeClock, RealClock
 from kruise.runtime.workqueue import (
     DelayingQueue,
     ItemExponentialFailureRateLimiter,
@@ -13,6 +15,7 @@ from kruise.runtime.workqueue import (
     RateLimitingQueue,
     WorkqueueMetricsProvider,
 )
+from kruise.runtime.workqueue.metrics import now_function
 
 # A broken queue makes get() wait forever; fail fast instead of hanging the run.
 pytestmark = pytest.mark.timeout(5)
@@ -165,3 +168,24 @@ def test_a_registry_takes_one_provider(registry: CollectorRegistry) -> None:
     WorkqueueMetricsProvider(registry)
     with pytest.raises(ValueError, match="Duplicated"):
         WorkqueueMetricsProvider(registry)
+
+
+def test_the_real_clock_is_read_without_a_wrapper() -> None:
+    fake = FakeClock()
+    assert now_function(RealClock()) is time.monotonic
+    assert now_function(fake) == fake.now
+
+
+async def test_durations_on_the_real_clock_are_recorded(
+    registry: CollectorRegistry, provider: WorkqueueMetricsProvider
+) -> None:
+    queue: Queue[str] = Queue("q", metrics=provider)
+    queue.add("a")
+    queue.add("a")
+    item = await queue.get()
+    queue.done(item)
+    assert sample(registry, "workqueue_adds_total", LABELS) == 1
+    assert sample(registry, "workqueue_depth", LABELS) == 0
+    for histogram in HISTOGRAMS:
+        assert sample(registry, f"{histogram}_count", LABELS) == 1
+        assert sample(registry, f"{histogram}_sum", LABELS) >= 0
