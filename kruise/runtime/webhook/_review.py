@@ -6,7 +6,14 @@ from __future__ import annotations
 import json
 from typing import Any, TypeVar
 
+import orjson
+
+from kruise.runtime import jsoncodec
+
 T = TypeVar("T")
+
+# Dataclasses and datetimes are not JSON to the standard library either.
+_STRICT = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
 
 _JSON_NAMES: dict[type, str] = {
     dict: "an object",
@@ -35,25 +42,53 @@ MAX_DEPTH = 100
 recursively, and Python's stack (about 1,000 frames) ends long before the API server's
 limit (10,000 levels) does; a real object, envelope included, is under 30 levels deep."""
 
+_CONTAINERS = (dict, list)
+# One pass over the body: digits become "0", "{" and "[" become "[", anything else " ".
+# A run of 19 zeros is a number orjson might not hold exactly (it reads integers beyond
+# 64 bits as floats); nesting needs as many openers as levels.
+_SHAPE = bytes(
+    0x30 if 0x30 <= b <= 0x39 else 0x5B if b in (0x5B, 0x7B) else 0x20 for b in range(256)
+)
+_LONG_NUMBER = b"0" * 19
+
 
 def _check_depth(value: Any) -> None:
-    # Iterative: the check itself must not be what runs out of stack.
-    pending = [(value, 1)]
-    while pending:
-        node, depth = pending.pop()
-        children = node.values() if isinstance(node, dict) else node
-        for child in children:
-            if isinstance(child, dict | list):
-                if depth >= MAX_DEPTH:
-                    raise ReviewError(f"invalid JSON: nested deeper than {MAX_DEPTH} levels")
-                pending.append((child, depth + 1))
+    # Level by level, iteratively: the check itself must not be what runs out of stack.
+    level, depth = [value], 1
+    while level:
+        deeper: list[Any] = []
+        for node in level:
+            children = node.values() if node.__class__ is dict else node
+            deeper += [c for c in children if c.__class__ in _CONTAINERS]
+        if deeper and depth >= MAX_DEPTH:
+            raise ReviewError(f"invalid JSON: nested deeper than {MAX_DEPTH} levels")
+        level, depth = deeper, depth + 1
 
 
 def parse_json(body: bytes) -> Any:
     """JSON as the API server writes it; NaN, Infinity, bad UTF-8 and nesting deeper than
-    ``MAX_DEPTH`` are rejected."""
+    ``MAX_DEPTH`` are rejected.
+
+    orjson reads what it can read exactly; anything else (an error to report, a number
+    beyond 64 bits, an infinite float, a lone surrogate escape) goes through the standard
+    library, so values and messages are the standard library's."""
+    shape = body.translate(_SHAPE)
+    if _LONG_NUMBER in shape:
+        value = _parse_stdlib(body)
+    else:
+        try:
+            value = jsoncodec.loads(body)
+        except jsoncodec.JSONDecodeError:
+            value = _parse_stdlib(body)
+    # Most reviews have too few openers to be too deep.
+    if shape.count(b"[") >= MAX_DEPTH and value.__class__ in _CONTAINERS:
+        _check_depth(value)
+    return value
+
+
+def _parse_stdlib(body: bytes) -> Any:
     try:
-        value = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
+        return json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
     except UnicodeDecodeError as err:
         raise ReviewError(f"body is not UTF-8: {err.reason} at byte {err.start}") from None
     except json.JSONDecodeError as err:
@@ -64,9 +99,6 @@ def parse_json(body: bytes) -> Any:
         raise ReviewError(f"invalid JSON: nested deeper than {MAX_DEPTH} levels") from None
     except ValueError as err:  # e.g. an integer with too many digits
         raise ReviewError(f"invalid JSON: {str(err).splitlines()[0]}") from None
-    if isinstance(value, dict | list):
-        _check_depth(value)
-    return value
 
 
 def describe(value: Any) -> str:
@@ -123,7 +155,14 @@ def review_envelope(body: Any, kind: str, versions: frozenset[str]) -> tuple[str
 
 def dump(review: dict[str, Any]) -> bytes:
     """Compact JSON; raises for values JSON cannot hold (NaN, sets, objects)."""
-    return json.dumps(review, separators=(",", ":"), allow_nan=False).encode()
+    try:
+        out = orjson.dumps(review, option=_STRICT)
+    except TypeError:  # a number beyond 64 bits, a key that is not a string, a lone surrogate
+        out = b""
+    # orjson writes NaN and infinities as null: the standard library judges those.
+    if not out or b"null" in out:
+        out = json.dumps(review, separators=(",", ":"), allow_nan=False).encode()
+    return out
 
 
 def error_text(err: BaseException) -> str:

@@ -68,6 +68,8 @@ class AdmissionResponse:
     @classmethod
     def allow(cls, message: str = "", *, warnings: Iterable[str] = ()) -> AdmissionResponse:
         """Admit the request as it is."""
+        if cls is AdmissionResponse and not message and warnings == ():
+            return _ALLOWED  # frozen, so one instance serves every plain admission
         return cls(allowed=True, message=message, warnings=tuple(warnings))
 
     @classmethod
@@ -116,6 +118,9 @@ class AdmissionResponse:
     ) -> AdmissionResponse:
         """Allow, with the JSON patch that turns ``original`` into ``mutated``."""
         return cls(allowed=True, patch=jsonpatch.diff(original, mutated), warnings=tuple(warnings))
+
+
+_ALLOWED = AdmissionResponse(allowed=True)
 
 
 class AdmissionHandler(Protocol):

@@ -59,10 +59,30 @@ class WebhookMetrics:
             registry=registry,
         )
 
-    def init_webhook(self, path: str) -> None:
+    def init_webhook(self, path: str) -> WebhookSeries:
         """Series for ``path`` exist from registration, before its first request."""
-        self.latency.labels(path)
-        self.in_flight.labels(path).set(0)
+        series = WebhookSeries(self, path)
+        series.in_flight.set(0)
+        return series
+
+
+class WebhookSeries:
+    """The series of one webhook path, looked up once rather than on every request."""
+
+    def __init__(self, metrics: WebhookMetrics, path: str) -> None:
+        self._requests = metrics.requests
+        self._by_code: dict[int, Counter] = {}
+        self.path = path
+        self.in_flight = metrics.in_flight.labels(path)
+        self.latency = metrics.latency.labels(path)
+
+    def answered(self, status: int, seconds: float) -> None:
+        """Count one answered request and its latency."""
+        self.latency.observe(seconds)
+        counter = self._by_code.get(status)
+        if counter is None:
+            counter = self._by_code[status] = self._requests.labels(self.path, str(status))
+        counter.inc()
 
 
 _by_registry: weakref.WeakKeyDictionary[CollectorRegistry, WebhookMetrics] = (

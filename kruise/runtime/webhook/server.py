@@ -24,7 +24,7 @@ from kruise.runtime.webhook._review import ReviewError, parse_json, short
 from kruise.runtime.webhook.admission import AdmissionHandler
 from kruise.runtime.webhook.certwatcher import CertWatcher
 from kruise.runtime.webhook.conversion import Converter
-from kruise.runtime.webhook.metrics import webhook_metrics
+from kruise.runtime.webhook.metrics import WebhookSeries, webhook_metrics
 
 log = get_logger("webhook.server")
 
@@ -74,7 +74,7 @@ class WebhookServer:
         )
         self.bound_port = 0
         self.serving = asyncio.Event()
-        self._routes: dict[str, _Serve] = {}
+        self._routes: dict[str, tuple[_Serve, WebhookSeries]] = {}
         # The readiness probe checks that TLS is served, not by whom: the certificate
         # names the Service, not the address the probe dials.
         self._probe = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
@@ -113,8 +113,7 @@ class WebhookServer:
             raise ValueError(f"invalid webhook path {path!r}")
         if path in self._routes:
             raise ValueError(f"a webhook is already registered on {path}")
-        self._routes[path] = serve
-        self.metrics.init_webhook(path)
+        self._routes[path] = (serve, self.metrics.init_webhook(path))
 
     def paths(self) -> list[str]:
         """Every registered path, sorted."""
@@ -166,22 +165,21 @@ class WebhookServer:
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
         if request.path == HEALTHZ and request.method in {"GET", "HEAD"}:
             return web.Response(text="ok")
-        serve = self._routes.get(request.path)
-        if serve is None:
+        route = self._routes.get(request.path)
+        if route is None:
             return _refusal(404, f"no webhook is served on {request.path[:100]}")
         if request.method != "POST":
             response = _refusal(405, f"{request.method[:20]} is not allowed; use POST")
             response.headers["Allow"] = "POST"
             return response
-        path = request.path
-        self.metrics.in_flight.labels(path).inc()
+        serve, series = route
+        series.in_flight.inc()
         started = time.perf_counter()
         try:
             response = await self._answer(request, serve)
         finally:
-            self.metrics.in_flight.labels(path).dec()
-        self.metrics.latency.labels(path).observe(time.perf_counter() - started)
-        self.metrics.requests.labels(path, str(response.status)).inc()
+            series.in_flight.dec()
+        series.answered(response.status, time.perf_counter() - started)
         return response
 
     async def _answer(self, request: web.Request, serve: _Serve) -> web.Response:

@@ -76,6 +76,9 @@ class CloneSetValidator:
         return AdmissionResponse.allow()
 
     async def _look_up(self, namespace: str, names: list[str]) -> dict[str, PodLookup]:
+        if not names:  # every create, and most updates: nothing to gather
+            return {}
+
         async def one(name: str) -> PodLookup:
             try:
                 return PodLookup(pod=await self._get_pod(namespace, name))

@@ -8,11 +8,13 @@ from typing import Any, TypeGuard
 
 def is_int(value: object) -> TypeGuard[int]:
     """A JSON integer (``true`` is not one, though Python's bool is an int)."""
-    return isinstance(value, int) and not isinstance(value, bool)
+    return value.__class__ is int or (isinstance(value, int) and not isinstance(value, bool))
 
 
 def obj(value: object) -> Mapping[str, Any]:
     """``value`` if it is an object, else an empty one."""
+    if value.__class__ is dict:  # decoded JSON: skip the slower ABC check
+        return value
     return value if isinstance(value, Mapping) else {}
 
 

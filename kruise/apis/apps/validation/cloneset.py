@@ -70,6 +70,18 @@ MUTABLE_SPEC_FIELDS = (
 SPEC = path("spec")
 UPDATE_STRATEGY = SPEC.child("updateStrategy")
 PODS_TO_DELETE = SPEC.child("scaleStrategy", "podsToDelete")
+# Built once: a valid object's validation then makes no paths at all here.
+_REPLICAS = SPEC.child("replicas")
+_CLAIM_TEMPLATES = SPEC.child("volumeClaimTemplates")
+_MIN_READY = SPEC.child("minReadySeconds")
+_HISTORY_LIMIT = SPEC.child("revisionHistoryLimit")
+_PROGRESS_DEADLINE = SPEC.child("progressDeadlineSeconds")
+_PRIORITY = UPDATE_STRATEGY.child("priorityStrategy")
+_SCATTER = UPDATE_STRATEGY.child("scatterStrategy")
+_PARTITION = UPDATE_STRATEGY.child("partition")
+_GRACE_PERIOD = UPDATE_STRATEGY.child("inPlaceUpdateStrategy", "gracePeriodSeconds")
+_MAX_UNAVAILABLE = UPDATE_STRATEGY.child("maxUnavailable")
+_MAX_SURGE = UPDATE_STRATEGY.child("maxSurge")
 
 
 @dataclass(frozen=True)
@@ -132,10 +144,8 @@ def _object_errors(cloneset: Mapping[str, Any]) -> ErrorList:
 
 
 def _validate_spec(spec: Mapping[str, Any]) -> ErrorList:
-    errors = validate_nonnegative(spec.get("replicas"), SPEC.child("replicas"))
-    claims, claim_errors = claim_template_names(
-        spec.get("volumeClaimTemplates"), SPEC.child("volumeClaimTemplates")
-    )
+    errors = validate_nonnegative(spec.get("replicas"), _REPLICAS)
+    claims, claim_errors = claim_template_names(spec.get("volumeClaimTemplates"), _CLAIM_TEMPLATES)
     errors += validate_selector_and_template(spec, SPEC, "cloneset", claim_names=claims)
     errors += claim_errors
     pod_spec = obj(obj(spec.get("template")).get("spec"))
@@ -151,10 +161,8 @@ def _validate_spec(spec: Mapping[str, Any]) -> ErrorList:
                 "activeDeadlineSeconds in cloneset is not supported",
             )
         )
-    errors += validate_nonnegative(spec.get("minReadySeconds"), SPEC.child("minReadySeconds"))
-    errors += validate_nonnegative(
-        spec.get("revisionHistoryLimit"), SPEC.child("revisionHistoryLimit")
-    )
+    errors += validate_nonnegative(spec.get("minReadySeconds"), _MIN_READY)
+    errors += validate_nonnegative(spec.get("revisionHistoryLimit"), _HISTORY_LIMIT)
     errors += _validate_progress_deadline(
         spec.get("progressDeadlineSeconds"), spec.get("minReadySeconds")
     )
@@ -184,7 +192,7 @@ def _validate_progress_deadline(deadline: object, min_ready: object) -> ErrorLis
     """Not negative, an int32 (OpenKruise's decoding refuses more) and, unless it is
     maxInt32 (no deadline), above minReadySeconds: a pod must be able to become available
     before the deadline passes."""
-    at = SPEC.child("progressDeadlineSeconds")
+    at = _PROGRESS_DEADLINE
     errors = validate_nonnegative(deadline, at)
     if not is_int(deadline) or deadline == MAX_INT32:
         return errors
@@ -200,12 +208,8 @@ def _validate_update_strategy(strategy: Mapping[str, Any], replicas: int) -> Err
     kind = strategy.get("type")
     errors = _validate_strategy_type(kind)
     errors += _validate_partition(strategy.get("partition"))
-    errors += validate_priority_strategy(
-        strategy.get("priorityStrategy"), UPDATE_STRATEGY.child("priorityStrategy")
-    )
-    errors += validate_scatter_strategy(
-        strategy.get("scatterStrategy"), UPDATE_STRATEGY.child("scatterStrategy")
-    )
+    errors += validate_priority_strategy(strategy.get("priorityStrategy"), _PRIORITY)
+    errors += validate_scatter_strategy(strategy.get("scatterStrategy"), _SCATTER)
     errors += _validate_grace_period(strategy.get("inPlaceUpdateStrategy"))
     unavailable, unavailable_errors = _max_unavailable(strategy.get("maxUnavailable"), replicas)
     surge, surge_errors = _max_surge(strategy.get("maxSurge"), kind, replicas)
@@ -216,7 +220,7 @@ def _validate_update_strategy(strategy: Mapping[str, Any], replicas: int) -> Err
     if replicas > 0 and unavailable < 1 and surge < 1:
         errors.append(
             invalid(
-                UPDATE_STRATEGY.child("maxUnavailable"),
+                _MAX_UNAVAILABLE,
                 strategy.get("maxUnavailable"),
                 "maxUnavailable and maxSurge should not both be less than 1",
             )
@@ -233,12 +237,11 @@ def _validate_strategy_type(kind: object) -> ErrorList:
 def _validate_partition(partition: object) -> ErrorList:
     if partition is None:
         return []
-    return validate_int_or_percent(partition, UPDATE_STRATEGY.child("partition"))[1]
+    return validate_int_or_percent(partition, _PARTITION)[1]
 
 
 def _validate_grace_period(in_place: object) -> ErrorList:
-    at = UPDATE_STRATEGY.child("inPlaceUpdateStrategy", "gracePeriodSeconds")
-    return validate_nonnegative(obj(in_place).get("gracePeriodSeconds"), at)
+    return validate_nonnegative(obj(in_place).get("gracePeriodSeconds"), _GRACE_PERIOD)
 
 
 def _max_unavailable(value: object, replicas: int) -> tuple[int | None, ErrorList]:
@@ -247,7 +250,7 @@ def _max_unavailable(value: object, replicas: int) -> tuple[int | None, ErrorLis
     if value is None:
         default = parse_int_or_percent(CLONESET_DEFAULT_MAX_UNAVAILABLE)
         return default.scaled(replicas, round_up=True), []
-    parsed, errors = validate_int_or_percent(value, UPDATE_STRATEGY.child("maxUnavailable"))
+    parsed, errors = validate_int_or_percent(value, _MAX_UNAVAILABLE)
     return (None if parsed is None else parsed.scaled(replicas, round_up=True)), errors
 
 
@@ -256,7 +259,7 @@ def _max_surge(value: object, kind: object, replicas: int) -> tuple[int | None, 
     InPlaceOnly; None when it cannot be read."""
     if value is None:
         return 0, []
-    at = UPDATE_STRATEGY.child("maxSurge")
+    at = _MAX_SURGE
     parsed, errors = validate_int_or_percent(value, at, at_most_100_percent=False)
     if parsed is None:
         return None, errors

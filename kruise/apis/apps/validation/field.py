@@ -51,26 +51,60 @@ _TYPE_TEXT = {
 _VALUELESS = frozenset({ErrorType.REQUIRED, ErrorType.FORBIDDEN, ErrorType.TOO_LONG})
 
 
-@dataclass(frozen=True)
 class Path:
-    """A field path such as ``spec.template.spec.containers[0].image``."""
+    """A field path such as ``spec.template.spec.containers[0].image``.
 
-    text: str = ""
+    Its text is built only when asked for (an error is reported): validating a valid
+    object creates paths it never prints. Paths compare and hash by their text."""
+
+    __slots__ = ("_bracket", "_names", "_parent", "_text")
+
+    def __init__(self, text: str = "") -> None:
+        self._parent: Path | None = None
+        self._names: tuple[str, ...] = ()
+        self._bracket: str | int | None = None  # an index or a key, printed in brackets
+        self._text: str | None = text
+
+    @classmethod
+    def _under(cls, parent: Path, names: tuple[str, ...], bracket: str | int | None) -> Path:
+        made = cls.__new__(cls)
+        made._parent, made._names, made._bracket, made._text = parent, names, bracket, None
+        return made
+
+    @property
+    def text(self) -> str:
+        """The path as Kubernetes prints it."""
+        text = self._text
+        if text is None:
+            assert self._parent is not None
+            text = self._parent.text
+            for name in self._names:
+                text = f"{text}.{name}" if text else name
+            if self._bracket is not None:
+                text = f"{text}[{self._bracket}]"
+            self._text = text
+        return text
 
     def child(self, *names: str) -> Path:
-        text = self.text
-        for name in names:
-            text = f"{text}.{name}" if text else name
-        return Path(text)
+        return Path._under(self, names, None)
 
     def index(self, i: int) -> Path:
-        return Path(f"{self.text}[{i}]")
+        return Path._under(self, (), i)
 
     def key(self, key: str) -> Path:
-        return Path(f"{self.text}[{key}]")
+        return Path._under(self, (), key)
 
     def __str__(self) -> str:
         return self.text
+
+    def __repr__(self) -> str:
+        return f"Path({self.text!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Path) and self.text == other.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
 
 
 def path(*names: str) -> Path:

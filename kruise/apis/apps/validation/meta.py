@@ -104,27 +104,30 @@ def _quoted(fields: Sequence[str]) -> str:
 def validate_labels(labels: object, at: Path) -> ErrorList:
     if labels is None:
         return []
-    if not isinstance(labels, Mapping):
+    if labels.__class__ is not dict and not isinstance(labels, Mapping):
         return [invalid(at, labels, "must be a map of strings")]
     errors: ErrorList = []
     for key, value in labels.items():
-        errors += [invalid(at, key, msg) for msg in names.qualified_name(key)]
+        if problems := names.qualified_name(key):
+            errors += [invalid(at, key, msg) for msg in problems]
         if not isinstance(value, str):
             errors.append(invalid(at.key(key), value, "must be a string"))
             continue
-        errors += [invalid(at, value, msg) for msg in names.label_value(value)]
+        if problems := names.label_value(value):
+            errors += [invalid(at, value, msg) for msg in problems]
     return errors
 
 
 def validate_annotations(annotations: object, at: Path) -> ErrorList:
     if annotations is None:
         return []
-    if not isinstance(annotations, Mapping):
+    if annotations.__class__ is not dict and not isinstance(annotations, Mapping):
         return [invalid(at, annotations, "must be a map of strings")]
     errors: ErrorList = []
     size = 0
     for key, value in annotations.items():
-        errors += [invalid(at, key, msg) for msg in names.qualified_name(key.lower())]
+        if problems := names.qualified_name(key.lower()):
+            errors += [invalid(at, key, msg) for msg in problems]
         if not isinstance(value, str):
             errors.append(invalid(at.key(key), value, "must be a string"))
             continue

@@ -81,6 +81,8 @@ def dns1123_subdomain(value: str) -> list[str]:
 
 def qualified_name(value: str) -> list[str]:
     """A label or annotation key: an optional DNS-subdomain prefix and ``/``, then a name."""
+    if len(value) <= QUALIFIED_NAME_MAX and _QUALIFIED_NAME.fullmatch(value):
+        return []  # the usual key: a valid name without a prefix
     parts = value.split("/")
     if len(parts) == 1:
         prefix, name = "", parts[0]

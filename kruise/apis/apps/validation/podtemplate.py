@@ -45,8 +45,12 @@ def validate_pod_template(
     if not isinstance(template, dict):
         return [required(at)] if template is None else [invalid(at, template, "must be an object")]
     metadata = obj(template.get("metadata"))
-    errors = validate_labels(metadata.get("labels"), at.child("metadata", "labels"))
-    errors += validate_annotations(metadata.get("annotations"), at.child("metadata", "annotations"))
+    errors: ErrorList = []
+    # Paths are made only for what is there to check.
+    if (labels := metadata.get("labels")) is not None:
+        errors += validate_labels(labels, at.child("metadata", "labels"))
+    if (annotations := metadata.get("annotations")) is not None:
+        errors += validate_annotations(annotations, at.child("metadata", "annotations"))
     errors += validate_pod_spec(template.get("spec"), at.child("spec"), claim_names=claim_names)
     return errors
 
@@ -54,20 +58,21 @@ def validate_pod_template(
 def validate_pod_spec(spec: object, at: Path, *, claim_names: Iterable[str] = ()) -> ErrorList:
     if not isinstance(spec, dict):
         return [required(at)] if spec is None else [invalid(at, spec, "must be an object")]
-    errors, volumes = _volumes(spec.get("volumes"), at.child("volumes"))
+    errors, volumes = _volumes(spec.get("volumes"), at, "volumes")
     volumes |= set(claim_names)
 
     container_names: set[str] = set()
     init = spec.get("initContainers")
-    errors += _containers(init, at.child("initContainers"), volumes, container_names)
+    if init is not None:
+        errors += _containers(init, at.child("initContainers"), volumes, container_names)
     containers = spec.get("containers")
     if not containers:
         errors.append(required(at.child("containers")))
     else:
         errors += _containers(containers, at.child("containers"), volumes, container_names)
 
-    errors += _one_of(spec.get("restartPolicy"), at.child("restartPolicy"), RESTART_POLICIES)
-    errors += _one_of(spec.get("dnsPolicy"), at.child("dnsPolicy"), DNS_POLICIES)
+    errors += _one_of(spec.get("restartPolicy"), at, "restartPolicy", RESTART_POLICIES)
+    errors += _one_of(spec.get("dnsPolicy"), at, "dnsPolicy", DNS_POLICIES)
     grace = spec.get("terminationGracePeriodSeconds")
     if grace is not None and (not is_int(grace) or grace < 0):
         errors.append(invalid(at.child("terminationGracePeriodSeconds"), grace, NEGATIVE))
@@ -83,20 +88,23 @@ def validate_pod_spec(spec: object, at: Path, *, claim_names: Iterable[str] = ()
     return errors
 
 
-def _volumes(volumes: object, at: Path) -> tuple[ErrorList, set[str]]:
+def _volumes(volumes: object, parent: Path, field: str) -> tuple[ErrorList, set[str]]:
+    """The volumes at ``parent.field``, their errors and their names."""
     if volumes is not None and not isinstance(volumes, list):
-        return [invalid(at, volumes, "must be a list")], set()
+        return [invalid(parent.child(field), volumes, "must be a list")], set()
     errors: ErrorList = []
     seen: set[str] = set()
     for i, volume in enumerate(items(volumes)):
-        here = at.index(i).child("name")
         name = obj(volume).get("name")
         if not name or not isinstance(name, str):
-            errors.append(required(here))
+            errors.append(required(parent.child(field).index(i).child("name")))
             continue
-        errors += [invalid(here, name, msg) for msg in names.dns1123_label(name)]
-        if name in seen:
-            errors.append(duplicate(here, name))
+        problems = names.dns1123_label(name)
+        if problems or name in seen:
+            here = parent.child(field).index(i).child("name")
+            errors += [invalid(here, name, msg) for msg in problems]
+            if name in seen:
+                errors.append(duplicate(here, name))
         seen.add(name)
     return errors, seen
 
@@ -108,11 +116,10 @@ def _containers(containers: object, at: Path, volumes: set[str], seen_names: set
         return [invalid(at, containers, "must be a list")]
     errors: ErrorList = []
     for i, item in enumerate(containers):
-        here = at.index(i)
         if not isinstance(item, dict):
-            errors.append(invalid(here, item, "must be an object"))
+            errors.append(invalid(at.index(i), item, "must be an object"))
             continue
-        errors += _container(item, here, volumes, seen_names)
+        errors += _container(item, at.index(i), volumes, seen_names)
     return errors
 
 
@@ -131,36 +138,52 @@ def _container(container: dict[str, Any], at: Path, volumes: set[str], seen: set
         errors.append(
             invalid(at.child("image"), image, "must not have leading or trailing whitespace")
         )
-    errors += _one_of(container.get("imagePullPolicy"), at.child("imagePullPolicy"), PULL_POLICIES)
+    errors += _one_of(container.get("imagePullPolicy"), at, "imagePullPolicy", PULL_POLICIES)
     errors += _one_of(
         container.get("terminationMessagePolicy"),
-        at.child("terminationMessagePolicy"),
+        at,
+        "terminationMessagePolicy",
         TERMINATION_MESSAGE_POLICIES,
     )
-    for j, port in enumerate(items(container.get("ports"))):
-        here = at.child("ports").index(j)
+    errors += _ports(container.get("ports"), at)
+    errors += _mounts(container.get("volumeMounts"), at, volumes)
+    return errors
+
+
+def _ports(ports: object, container: Path) -> ErrorList:
+    errors: ErrorList = []
+    for j, port in enumerate(items(ports)):
         number = obj(port).get("containerPort")
         if not is_int(number) or not 1 <= number <= 65535:
             errors.append(
                 invalid(
-                    here.child("containerPort"), number, "must be between 1 and 65535, inclusive"
+                    container.child("ports").index(j).child("containerPort"),
+                    number,
+                    "must be between 1 and 65535, inclusive",
                 )
             )
-        errors += _one_of(obj(port).get("protocol"), here.child("protocol"), PROTOCOLS)
-    for j, mount in enumerate(items(container.get("volumeMounts"))):
-        here = at.child("volumeMounts").index(j)
-        volume = obj(mount).get("name")
-        if not volume or not isinstance(volume, str):
-            errors.append(required(here.child("name")))
-        elif volume not in volumes:
-            errors.append(not_found(here.child("name"), volume))
-        if not string(obj(mount).get("mountPath")):
-            errors.append(required(here.child("mountPath")))
+        protocol = obj(port).get("protocol")
+        if protocol is not None and protocol != "" and protocol not in PROTOCOLS:
+            at = container.child("ports").index(j).child("protocol")
+            errors.append(not_supported(at, protocol, PROTOCOLS))
     return errors
 
 
-def _one_of(value: object, at: Path, allowed: tuple[str, ...]) -> ErrorList:
-    """An optional enumerated string: checked only when set."""
+def _mounts(mounts: object, container: Path, volumes: set[str]) -> ErrorList:
+    errors: ErrorList = []
+    for j, mount in enumerate(items(mounts)):
+        volume = obj(mount).get("name")
+        if not volume or not isinstance(volume, str):
+            errors.append(required(container.child("volumeMounts").index(j).child("name")))
+        elif volume not in volumes:
+            errors.append(not_found(container.child("volumeMounts").index(j).child("name"), volume))
+        if not string(obj(mount).get("mountPath")):
+            errors.append(required(container.child("volumeMounts").index(j).child("mountPath")))
+    return errors
+
+
+def _one_of(value: object, parent: Path, field: str, allowed: tuple[str, ...]) -> ErrorList:
+    """An optional enumerated string at ``parent.field``: checked only when set."""
     if value is None or value == "" or value in allowed:
         return []
-    return [not_supported(at, value, allowed)]
+    return [not_supported(parent.child(field), value, allowed)]

@@ -45,11 +45,18 @@ def validate_selector_and_template(
 
 
 def _selects(selector: object, template_labels: object) -> bool:
+    found = template_labels if isinstance(template_labels, Mapping) else {}
+    wanted = obj(selector)
+    if not wanted.get("matchExpressions"):
+        # matchLabels alone, already found valid: each must be there with that value.
+        return all(
+            key in found and str(found[key]) == value
+            for key, value in (wanted.get("matchLabels") or {}).items()
+        )
     try:
         parsed = labels.from_label_selector(obj(selector))
     except ValueError:  # reported by the selector's own checks
         return True
-    found = template_labels if isinstance(template_labels, Mapping) else {}
     return parsed.matches({str(k): str(v) for k, v in found.items()})
 
 
