@@ -23,9 +23,15 @@ from kruise.runtime.meta import is_being_deleted, metadata, owner_references_of,
 
 def controller_of(obj: Mapping[str, Any]) -> OwnerReference | None:
     """The owner reference with ``controller: true``, or None for an orphan."""
+    ref = _controller_ref(obj)
+    return None if ref is None else cast(OwnerReference, dict(ref))
+
+
+def _controller_ref(obj: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """``controller_of`` without the copy, for read-only checks run on every pod."""
     for ref in owner_references_of(obj):
         if ref.get("controller") is True:
-            return cast(OwnerReference, dict(ref))
+            return ref
     return None
 
 
@@ -56,7 +62,7 @@ def new_controller_ref(
 
 def is_controlled_by(obj: Mapping[str, Any], owner: Mapping[str, Any]) -> bool:
     """True if ``obj``'s controller reference points at ``owner`` (compared by uid)."""
-    ref = controller_of(obj)
+    ref = _controller_ref(obj)
     uid = uid_of(owner)
     return ref is not None and bool(uid) and ref.get("uid") == uid
 
@@ -65,7 +71,7 @@ def owned_or_orphaned(
     objs: Iterable[Mapping[str, Any]], owner: Mapping[str, Any]
 ) -> list[Mapping[str, Any]]:
     """The objects ``owner`` controls or nobody controls, in order (history's list rule)."""
-    return [o for o in objs if controller_of(o) is None or is_controlled_by(o, owner)]
+    return [o for o in objs if _controller_ref(o) is None or is_controlled_by(o, owner)]
 
 
 def adopt_patch(
@@ -122,9 +128,10 @@ def claim_action(
     obj: Mapping[str, Any], owner: Mapping[str, Any], selector: Selector
 ) -> ClaimAction:
     """What ``owner`` should do about ``obj``, as ``ClaimObject`` decides it."""
-    ref = controller_of(obj)
+    ref = _controller_ref(obj)
     if ref is not None:
-        if not is_controlled_by(obj, owner):
+        uid = uid_of(owner)
+        if not uid or ref.get("uid") != uid:
             return ClaimAction.IGNORE
         if selector.matches_object(obj):
             return ClaimAction.KEEP

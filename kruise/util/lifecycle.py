@@ -30,7 +30,9 @@ POD_SCHEDULED = "PodScheduled"
 
 def state_of(pod: Mapping[str, Any]) -> str:
     """The pod's lifecycle state; "" when it has none."""
-    return str(((pod.get("metadata") or {}).get("labels") or {}).get(LIFECYCLE_STATE_LABEL) or "")
+    labels = (pod.get("metadata") or {}).get("labels")
+    value = labels.get(LIFECYCLE_STATE_LABEL) if labels else None
+    return value if type(value) is str else str(value or "")
 
 
 def is_normal(pod: Mapping[str, Any]) -> bool:

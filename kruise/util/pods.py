@@ -22,6 +22,7 @@ POD_UNKNOWN = "Unknown"
 
 # ActivePods ranks phases this way; any other phase ranks with Pending, as in Go.
 _PHASE_RANK = {POD_PENDING: 0, POD_UNKNOWN: 1, POD_RUNNING: 2}
+_FINISHED = frozenset((POD_SUCCEEDED, POD_FAILED))
 
 
 def format_time(wall: float) -> str:
@@ -47,7 +48,9 @@ def _status(pod: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def phase(pod: Mapping[str, Any]) -> str:
-    return str(_status(pod).get("phase") or "")
+    status = pod.get("status")
+    value = status.get("phase") if status else None
+    return value if type(value) is str else str(value or "")
 
 
 def get_condition(
@@ -61,7 +64,13 @@ def get_condition(
 
 
 def get_pod_condition(pod: Mapping[str, Any], cond_type: str) -> Mapping[str, Any] | None:
-    return get_condition(_status(pod).get("conditions"), cond_type)
+    # get_condition inlined: controllers call this for every pod on every reconcile.
+    status = pod.get("status")
+    conditions: Iterable[Mapping[str, Any]] = (status.get("conditions") if status else None) or ()
+    for cond in conditions:
+        if cond.get("type") == cond_type:
+            return cond
+    return None
 
 
 def set_condition(
@@ -150,7 +159,7 @@ def is_terminating(pod: Mapping[str, Any]) -> bool:
 
 def is_active(pod: Mapping[str, Any]) -> bool:
     """Neither finished (Succeeded, Failed) nor terminating (controller.IsPodActive)."""
-    return phase(pod) not in (POD_SUCCEEDED, POD_FAILED) and not is_terminating(pod)
+    return phase(pod) not in _FINISHED and not is_terminating(pod)
 
 
 def filter_active(pods: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:

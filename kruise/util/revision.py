@@ -33,6 +33,7 @@ from enum import StrEnum
 from typing import Any
 
 from kruise.apis.apps.defaults.typed import typed_claim_template, typed_pod_template
+from kruise.runtime import jsoncodec
 from kruise.runtime.client import CONTROLLER_REVISIONS, KubeObject
 from kruise.util.controllerref import new_controller_ref
 from kruise.util.pods import parse_time
@@ -196,8 +197,7 @@ def new_revision(
     if (kind or owner.get("kind")) == CLONESET_KIND:
         claims = (owner.get("spec") or {}).get("volumeClaimTemplates")
         annotations[CLAIM_TEMPLATES_HASH_ANNOTATION] = claim_templates_hash(claims)
-    data = revision_data(owner)
-    hash_ = hash_revision(data, collision_count)
+    data, hash_ = _data_and_hash(owner, collision_count)
     labels = dict(data["spec"]["template"]["metadata"].get("labels") or {})
     labels[HASH_LABEL] = hash_
     revision_meta: dict[str, Any] = {
@@ -213,9 +213,34 @@ def new_revision(
         "apiVersion": CONTROLLER_REVISIONS.api_version,
         "kind": CONTROLLER_REVISIONS.kind,
         "metadata": revision_meta,
-        "data": _key_sorted(data),
+        "data": data,
         "revision": revision_number,
     }
+
+
+# Every reconcile builds the candidate revision from an unchanged template: keep the last
+# result per owner and reuse it while the template (compared as data) is the same.
+_MEMO_SIZE = 256
+_data_memo: dict[tuple[str, int | None], tuple[bytes | None, KubeObject, str]] = {}
+
+
+def _data_and_hash(owner: Mapping[str, Any], collision_count: int | None) -> tuple[KubeObject, str]:
+    """``revision_data`` (keys sorted) and its hash; a fresh copy each call."""
+    key = (str((owner.get("metadata") or {}).get("uid") or ""), collision_count)
+    try:
+        # JSON text, not ==, as the test: 1 == True in Python but not in a revision.
+        template: bytes | None = jsoncodec.dumps((owner.get("spec") or {}).get("template"))
+    except TypeError:
+        template = None
+    cached = _data_memo.get(key) if key[0] and template is not None else None
+    if cached is None or cached[0] != template:
+        data = revision_data(owner)
+        cached = (template, _key_sorted(data), hash_revision(data, collision_count))
+        if key[0] and template is not None:
+            if len(_data_memo) >= _MEMO_SIZE:
+                _data_memo.clear()
+            _data_memo[key] = cached
+    return copy.deepcopy(cached[1]), cached[2]
 
 
 def _key_sorted(value: Any) -> Any:
@@ -261,7 +286,27 @@ def equal_revision(a: Mapping[str, Any] | None, b: Mapping[str, Any] | None) -> 
     ha, hb = _label_hash(a), _label_hash(b)
     if ha is not None and hb is not None and ha != hb:
         return False
-    return go_json(a.get("data")) == go_json(b.get("data"))
+    return _data_json(a) == _data_json(b)
+
+
+_json_memo: dict[tuple[str, str], bytes] = {}
+
+
+def _data_json(revision: Mapping[str, Any]) -> bytes:
+    """``go_json`` of the revision's data; for a stored revision (uid and resourceVersion
+    name one immutable version) computed once, as every reconcile compares the history."""
+    meta = revision.get("metadata") or {}
+    uid, version = meta.get("uid"), meta.get("resourceVersion")
+    if not uid or not version:
+        return go_json(revision.get("data"))
+    key = (str(uid), str(version))
+    cached = _json_memo.get(key)
+    if cached is None:
+        cached = go_json(revision.get("data"))
+        if len(_json_memo) >= _MEMO_SIZE:
+            _json_memo.clear()
+        _json_memo[key] = cached
+    return cached
 
 
 def find_equal_revisions(

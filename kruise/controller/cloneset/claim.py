@@ -52,6 +52,8 @@ async def claim_pods(
                 adopted[uid_of(pending.obj)] = written
     if errors:
         raise ClaimError("; ".join(errors))
+    if not adopted and len(claims.owned) == len(pods):
+        return list(pods)  # the usual case: every pod is ours already
     kept = {uid_of(p) for p in claims.owned}
     return [adopted.get(uid_of(p), p) for p in pods if uid_of(p) in kept or uid_of(p) in adopted]
 

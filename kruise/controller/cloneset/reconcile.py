@@ -148,12 +148,16 @@ class CloneSetReconciler:
     ) -> Result | None:
         """Wait until the cache shows our in-place updates and every pod write we made."""
         deps = self.deps
-        for pod in active:
-            deps.update_expectations.observe_updated(key, revisions.update_name, pod)
+        # Both scans are skipped when nothing is expected, which is most of the time.
+        if key in deps.update_expectations:
+            for pod in active:
+                deps.update_expectations.observe_updated(key, revisions.update_name, pod)
         satisfied, waited, pods = deps.update_expectations.is_satisfied(key)
         if not satisfied:
             log.debug("waiting for the cache to show in-place updates", pods=pods)
             return self._wait(waited)
+        if not deps.resource_versions.has_pending():
+            return None
         for pod in active:
             satisfied, waited = deps.resource_versions.is_satisfied(pod)
             if not satisfied:

@@ -47,6 +47,25 @@ def selector_string(cloneset: Mapping[str, Any]) -> str:
     return str(labels.from_label_selector((cloneset.get("spec") or {}).get("selector")))
 
 
+def _count(
+    pods: Sequence[Mapping[str, Any]], update_revision: str, min_ready: int, now: float
+) -> tuple[int, int, int, int, int]:
+    """(ready, available, updated, updated ready, updated available) in one pass: each
+    pod's conditions are read once per status, not once per field."""
+    ready = available = updated = updated_ready = updated_available = 0
+    for pod in pods:
+        is_ready = is_running_and_ready(pod)
+        # Available (is_update_ready) implies running and ready.
+        is_available = is_ready and is_update_ready(pod, min_ready, now)
+        ready += is_ready
+        available += is_available
+        if revision_of(pod) == update_revision:
+            updated += 1
+            updated_ready += is_ready
+            updated_available += is_available
+    return ready, available, updated, updated_ready, updated_available
+
+
 def calculate(
     cloneset: Mapping[str, Any],
     pods: Sequence[Mapping[str, Any]],
@@ -58,16 +77,15 @@ def calculate(
 ) -> KubeObject:
     """The status fields the controller owns (conditions are set by ``set_condition``)."""
     spec = cloneset.get("spec") or {}
-    min_ready = min_ready_seconds_of(spec)
-    updated = [p for p in pods if revision_of(p) == update_revision]
+    counts = _count(pods, update_revision, min_ready_seconds_of(spec), now)
     status: KubeObject = {
         "observedGeneration": int((cloneset.get("metadata") or {}).get("generation") or 0),
         "replicas": len(pods),
-        "readyReplicas": sum(1 for p in pods if is_running_and_ready(p)),
-        "availableReplicas": sum(1 for p in pods if is_update_ready(p, min_ready, now)),
-        "updatedReplicas": len(updated),
-        "updatedReadyReplicas": sum(1 for p in updated if is_running_and_ready(p)),
-        "updatedAvailableReplicas": sum(1 for p in updated if is_update_ready(p, min_ready, now)),
+        "readyReplicas": counts[0],
+        "availableReplicas": counts[1],
+        "updatedReplicas": counts[2],
+        "updatedReadyReplicas": counts[3],
+        "updatedAvailableReplicas": counts[4],
         "expectedUpdatedReplicas": expected_updated_replicas(spec),
         "updateRevision": update_revision,
         "currentRevision": current_revision,

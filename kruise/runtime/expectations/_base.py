@@ -71,6 +71,10 @@ class Expiring(Generic[_S]):
         """Whether anything is recorded for ``key`` (entries go once satisfied)."""
         return key in self._pending
 
+    def has_pending(self) -> bool:
+        """Whether anything at all is recorded: lets a caller skip a per-object scan."""
+        return bool(self._pending)
+
     def _is_expired(self, since: float) -> bool:
         return self.clock.now() - since >= self.timeout
 

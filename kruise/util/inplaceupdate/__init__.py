@@ -58,6 +58,7 @@ from kruise.util.inplaceupdate.update import (
     Outcome,
     RefreshResult,
     UpdateResult,
+    refresh_pending,
 )
 
 __all__ = [
@@ -95,6 +96,7 @@ __all__ = [
     "parse_time",
     "read_grace",
     "read_state",
+    "refresh_pending",
     "same_image",
     "spec_from_revisions",
     "template_of_revision",

@@ -25,8 +25,12 @@ Condition = dict[str, Any]
 
 
 def has_readiness_gate(pod: Mapping[str, Any]) -> bool:
-    gates = (pod.get("spec") or {}).get("readinessGates") or []
-    return any(gate.get("conditionType") == CONDITION_TYPE for gate in gates)
+    # A plain loop: asked for every pod on every reconcile, and any() over a generator
+    # costs more than the gates it looks at.
+    for gate in (pod.get("spec") or {}).get("readinessGates") or ():
+        if gate.get("conditionType") == CONDITION_TYPE:
+            return True
+    return False
 
 
 def inject_readiness_gate(obj: dict[str, Any]) -> None:

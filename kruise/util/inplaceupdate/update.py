@@ -188,6 +188,18 @@ class InPlaceUpdater:
         )
 
 
+def refresh_pending(pod: Mapping[str, Any]) -> bool:
+    """Whether ``InPlaceUpdater.refresh`` has anything to look at: a grace period, or a
+    readiness gate whose condition is not True. When False, ``refresh`` would return the
+    pod untouched, so a controller may skip it (and the task it would cost)."""
+    if has_pending_grace(pod):
+        return True
+    if not has_readiness_gate(pod):
+        return False
+    condition = get_condition(pod)
+    return condition is None or condition.get("status") != "True"
+
+
 def _change(spec: UpdateSpec, metadata: Mapping[str, Any]) -> KubeObject:
     """A strategic merge patch with the spec's metadata patch, then ``metadata`` (which
     wins), and the new images (containers merge by name)."""

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from kruise.apis.apps.v1alpha1 import API_VERSION
+from kruise.util import revision as revision_module
 from kruise.util.revision import (
     CLAIM_TEMPLATES_HASH_ANNOTATION,
     HASH_LABEL,
@@ -439,3 +440,64 @@ def test_cloneset_revisions_carry_the_claim_templates_hash_as_go() -> None:
     assert claim_templates_hash([]) == ""
     rev = new_revision(cloneset(volumeClaimTemplates=claims), 1, None)
     assert rev["metadata"]["annotations"][CLAIM_TEMPLATES_HASH_ANNOTATION] == "2888796382"
+
+
+def _cloneset(template: dict[str, Any], uid: str = "memo-uid") -> dict[str, Any]:
+    return {
+        "metadata": {"name": "memo", "namespace": "default", "uid": uid},
+        "spec": {"template": template},
+    }
+
+
+def _fresh(owner: dict[str, Any], collision_count: int | None) -> dict[str, Any]:
+    """``new_revision`` with its memo emptied first: the long way."""
+    revision_module._data_memo.clear()
+    return new_revision(owner, 1, collision_count, api_version=API_VERSION, kind="CloneSet")
+
+
+def test_a_remembered_revision_is_what_building_it_afresh_gives() -> None:
+    template = {"metadata": {"labels": {"app": "a"}}, "spec": {"containers": [{"name": "c"}]}}
+    owner = _cloneset(template)
+    first = new_revision(owner, 1, None, api_version=API_VERSION, kind="CloneSet")
+    again = new_revision(owner, 1, None, api_version=API_VERSION, kind="CloneSet")
+    assert again == first == _fresh(owner, None)
+    again["data"]["spec"]["template"]["metadata"]["labels"]["app"] = "changed"
+    assert new_revision(owner, 1, None, api_version=API_VERSION, kind="CloneSet") == first
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda t: t["spec"]["containers"][0].update(image="nginx:2"),
+        lambda t: t["spec"].update(terminationGracePeriodSeconds=True),  # was 1: not the same
+        lambda t: t["metadata"]["labels"].update(app="b"),
+    ],
+)
+def test_a_changed_template_is_never_answered_from_memory(change: Any) -> None:
+    template = {
+        "metadata": {"labels": {"app": "a"}},
+        "spec": {"containers": [{"name": "c"}], "terminationGracePeriodSeconds": 1},
+    }
+    owner = _cloneset(template)
+    for count in (None, 1):
+        new_revision(owner, 1, count, api_version=API_VERSION, kind="CloneSet")
+    changed = copy.deepcopy(owner)
+    change(changed["spec"]["template"])
+    for count in (None, 1):
+        remembered = new_revision(changed, 1, count, api_version=API_VERSION, kind="CloneSet")
+        assert remembered == _fresh(changed, count)
+        revision_module._data_memo.clear()
+        assert remembered != new_revision(owner, 1, count, api_version=API_VERSION, kind="CloneSet")
+
+
+def test_stored_revisions_compare_by_their_data_once_remembered() -> None:
+    owner = _cloneset({"metadata": {"labels": {"app": "a"}}, "spec": {"containers": []}})
+    stored = new_revision(owner, 1, None, api_version=API_VERSION, kind="CloneSet")
+    stored["metadata"] |= {"uid": "rev-uid", "resourceVersion": "7"}
+    candidate = new_revision(owner, 2, None, api_version=API_VERSION, kind="CloneSet")
+    assert equal_revision(stored, candidate)
+    assert equal_revision(stored, candidate)  # now from memory
+    other = _cloneset({"metadata": {"labels": {"app": "b"}}, "spec": {"containers": []}})
+    assert not equal_revision(
+        stored, new_revision(other, 2, None, api_version=API_VERSION, kind="CloneSet")
+    )

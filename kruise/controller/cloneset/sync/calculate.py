@@ -37,9 +37,9 @@ Pod = Mapping[str, Any]
 
 
 def revision_of(pod: Pod) -> str:
-    return str(
-        ((pod.get("metadata") or {}).get("labels") or {}).get(CONTROLLER_REVISION_HASH_LABEL) or ""
-    )
+    labels = (pod.get("metadata") or {}).get("labels")
+    value = labels.get(CONTROLLER_REVISION_HASH_LABEL) if labels else None
+    return value if type(value) is str else str(value or "")
 
 
 def is_pod_update(pod: Pod, update_revision: str, preparing_update_as_update: bool) -> bool:
@@ -53,7 +53,9 @@ def is_pod_update(pod: Pod, update_revision: str, preparing_update_as_update: bo
 
 def is_specified_delete(pod: Pod, pods_to_delete: Sequence[str] = ()) -> bool:
     """Marked for deletion: the label (any value) or a name in ``scaleStrategy.podsToDelete``."""
-    return SPECIFIED_DELETE_LABEL in labels_of(pod) or name_of(pod) in pods_to_delete
+    if SPECIFIED_DELETE_LABEL in labels_of(pod):
+        return True
+    return bool(pods_to_delete) and name_of(pod) in pods_to_delete
 
 
 @dataclass(frozen=True)
@@ -175,12 +177,13 @@ def deletable_specified(
 def is_update_ready(pod: Pod, min_ready_seconds: int, now: float) -> bool:
     """Counts as available for ``maxUnavailable``: running and available, not held by an
     in-place update, and in the ``Normal`` lifecycle state."""
-    if not is_running_and_available(pod, min_ready_seconds, now):
+    # The cheap label test first: this runs for every pod several times a reconcile.
+    if not lifecycle.is_normal(pod):
         return False
     condition = get_pod_condition(pod, IN_PLACE_UPDATE_READY)
     if condition is not None and condition.get("status") != "True":
         return False
-    return lifecycle.is_normal(pod)
+    return is_running_and_available(pod, min_ready_seconds, now)
 
 
 def update_count(

@@ -70,6 +70,8 @@ async def test_rollback_reuses_the_older_revision_and_history_is_trimmed(
 
     async def rolled_back() -> Obj | None:
         cs = await harness.get("web")
+        if cs["status"].get("observedGeneration") != cs["metadata"]["generation"]:
+            return None  # the status still describes the template before the rollback
         latest = (await revisions(harness))[-1]
         return latest if cs["status"].get("updateRevision") == latest["metadata"]["name"] else None
 

@@ -117,3 +117,13 @@ def test_delete_forgets_the_object() -> None:
     exp.delete(obj("1"))
     assert exp.is_satisfied(obj("1")) == (True, 0.0)
     assert exp.is_satisfied(obj("1", uid="uid-2"))[0] is False
+
+
+def test_has_pending_says_whether_anything_is_recorded() -> None:
+    expectations = ResourceVersionExpectations()
+    assert not expectations.has_pending()
+    pod = {"metadata": {"uid": "u1", "resourceVersion": "5", "name": "p", "namespace": "d"}}
+    expectations.expect(pod)
+    assert expectations.has_pending()
+    expectations.observe(pod)
+    assert not expectations.has_pending()

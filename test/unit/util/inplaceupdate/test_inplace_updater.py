@@ -26,6 +26,7 @@ from kruise.util.inplaceupdate import (
     UpdateSpec,
     check_completed,
     read_state,
+    refresh_pending,
 )
 
 Obj = dict[str, Any]
@@ -287,3 +288,32 @@ async def test_an_unreadable_grace_annotation_is_an_error() -> None:
     fake, updater, _ = setup(make_pod(annotations={GRACE_ANNOTATION: "{"}))
     with pytest.raises(InPlaceUpdateError):
         await updater.refresh(fake.get("web-0"))
+
+
+async def test_refresh_pending_is_false_only_where_refresh_would_do_nothing() -> None:
+    """Walk an update with a grace period through its stages: wherever
+    ``refresh_pending`` says no, ``refresh`` returns the pod as given and writes nothing."""
+    fake, updater, clock = setup()
+    stages = [fake.get("web-0")]
+    await updater.apply(fake.get("web-0"), SPEC, grace_seconds=10)
+    stages.append(fake.get("web-0"))
+    await clock.advance(10)
+    await updater.refresh(fake.get("web-0"))
+    stages.append(fake.get("web-0"))
+    stages.append(kubelet_restarts(fake))
+    await updater.refresh(fake.get("web-0"))
+    stages.append(fake.get("web-0"))
+    stages.append(make_pod(gate=False))
+    pending = [refresh_pending(pod) for pod in stages]
+    assert pending == [False, True, True, True, False, False]
+    for pod in (p for p, busy in zip(stages, pending, strict=True) if not busy):
+        calls = len(fake.calls)
+        result = await updater.refresh(pod)
+        assert result.pod == pod
+        assert (result.marked_ready, result.images_changed, result.grace_dropped) == (
+            False,
+            False,
+            False,
+        )
+        assert result.requeue_after == 0
+        assert len(fake.calls) == calls
