@@ -77,7 +77,7 @@ run: setup ## a local cluster, kruise-manager and the sample CloneSet and Statef
 cluster: setup ## a local cluster in the foreground; Ctrl-C stops it
 	$(BIN)/python -m kruise.runtime.envtest up --cluster
 
-bench: setup ## benchmarks side by side with Go peers -> bench/results/latest.json (BENCH_ARGS=--quick)
+bench: setup ## benchmarks side by side with Go peers, 3 runs each (hours) -> bench/results/latest.json + goals table (BENCH_ARGS=--quick)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 # `make conformance`: OpenKruise v1.9.0's own e2e specs (CloneSet, Advanced StatefulSet,

@@ -11,9 +11,15 @@ is met when ``ratio <= goal``. A record with ``"higher_is_better": true`` (throu
 reads the other way: a lower ratio is worse, and a goal is met when ``ratio >= goal``.
 A side that could not run has a null figure, a null ratio and a ``note`` saying why.
 
+Beside each median, ``ours_min``/``ours_max`` and ``peer_min``/``peer_max`` give the
+spread of the single runs.
+
 A run of only some scenarios (``run.py --scenario``) keeps the other scenarios' records
 from the file it replaces (``merge_results``), with a ``dates`` map saying when each
 scenario was measured.
+
+``python bench/report.py [results.json]`` prints the table of every record that carries
+a goal (scenario, metric, peer, ratio, goal, met or missed), then the full table.
 """
 
 from __future__ import annotations
@@ -21,12 +27,14 @@ from __future__ import annotations
 import json
 import os
 import statistics
+import sys
 import tempfile
 from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
 Record = dict[str, Any]
+DEFAULT_RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 
 
 def median(values: Sequence[float]) -> float | None:
@@ -69,6 +77,10 @@ def make_record(
         "ratio": _round(ratio(ours_median, peer_median)),
         "goal": goal,
         "runs": runs,
+        "ours_min": _round(min(ours)) if ours else None,
+        "ours_max": _round(max(ours)) if ours else None,
+        "peer_min": _round(min(peer_values)) if peer_values else None,
+        "peer_max": _round(max(peer_values)) if peer_values else None,
     }
     if higher_is_better:
         record["higher_is_better"] = True
@@ -192,6 +204,61 @@ def format_table(records: Sequence[Record]) -> str:
     return "\n".join(lines)
 
 
+def format_goals(records: Sequence[Record]) -> str:
+    """Every record with a goal: scenario, metric, peer, ratio, the goal (``<=`` or ``>=``)
+    and met, MISSED or ``no figure`` (a side did not run); then how many were met."""
+    header = ("scenario", "metric", "peer", "ratio", "goal", "verdict")
+    rows = [header]
+    met = total = 0
+    for record in records:
+        if record.get("goal") is None:
+            continue
+        total += 1
+        verdict = goal_met(record)
+        met += verdict is True
+        sign = ">=" if record.get("higher_is_better") else "<="
+        rows.append(
+            (
+                record["scenario"],
+                record["metric"],
+                record["peer"],
+                _fmt(record.get("ratio")),
+                f"{sign} {_fmt(record['goal'])}",
+                {True: "met", False: "MISSED", None: "no figure"}[verdict],
+            )
+        )
+    if total == 0:
+        return "no record carries a goal"
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+    lines.insert(1, "  ".join("-" * width for width in widths).rstrip())
+    lines.append(f"{met} of {total} goals met")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python bench/report.py [results.json]``: the goals table, then every record."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) > 1 or any(a.startswith("-") for a in args):
+        print("usage: python bench/report.py [results.json]", file=sys.stderr)
+        return 2
+    path = Path(args[0]) if args else DEFAULT_RESULTS
+    results = read_results(path)
+    if results is None:
+        print(f"{path}: no results file with records", file=sys.stderr)
+        return 1
+    records = [r for r in results["records"] if isinstance(r, dict)]
+    print(f"{path} ({results.get('machine', 'unknown machine')}, {results.get('date', '?')})")
+    print()
+    print(format_goals(records))
+    print()
+    print(format_table(records))
+    return 0
+
+
 def _round(value: float | None) -> float | None:
     """Four significant digits keep the file readable without losing anything real."""
     if value is None:
@@ -207,3 +274,7 @@ def _fmt(value: float | None) -> str:
     if abs(value) >= 1000:
         return f"{value:,.0f}"
     return f"{value:.3g}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -15,13 +15,17 @@ from ..common.processes import Build, ScriptBuild, run_child
 from .outcomes import Outcome, make_records
 from .plan import (
     CONTENDERS,
+    CREATORS,
     OPENKRUISE,
     OURS,
     PACKAGE,
     RAW,
+    RAW_GATED,
     SCENARIOS,
     Sizes,
+    base_of,
     inplace_deadline,
+    is_fast,
     phases_for,
     scale_deadline,
 )
@@ -35,62 +39,86 @@ def records(
     progress: Callable[[str], None],
     go_build: Callable[[str], Build],
 ) -> list[report.Record]:
-    """Build what is missing, run every contender ``runs`` times, and make the records."""
+    """Build what is missing, run every contender ``runs`` times (at the default client
+    limits for the throttled scenarios, at QPS 2000 for the ``-qps2000`` ones), and make
+    the records."""
     chosen = [s for s in chosen if s in SCENARIOS]
     sizes = Sizes.for_args(args)
-    contenders = [c for c in CONTENDERS if phases_for(c, chosen)]
-    outcomes = {c: Outcome(c) for c in contenders}
-    built = build_peers(outcomes, progress, go_build)
-    if OURS in outcomes and not manager_command().exists():
-        outcomes[OURS].error = f"{manager_command()} is not installed"
+    # fast=False: the throttled scenarios; fast=True: the same at QPS 2000.
+    wanted = {fast: [base_of(s) for s in chosen if is_fast(s) == fast] for fast in (False, True)}
+    variants = [fast for fast in (False, True) if wanted[fast]]
+    contenders = [c for c in CONTENDERS if any(phases_for(c, wanted[f]) for f in variants)]
+    outcomes = {f: {c: Outcome(c) for c in contenders} for f in variants}
+    built = build_peers(contenders, outcomes, progress, go_build)
     for i in range(sizes.runs):
         # The order rotates from run to run, so no contender always goes first.
         order = [*contenders[i % len(contenders) :], *contenders[: i % len(contenders)]]
-        for name in order:
-            if outcomes[name].error:
-                continue
-            command = child_command(name, chosen, sizes, built)
-            progress(f"cloneset: run {i + 1}/{sizes.runs}: {name}")
-            run_once(outcomes[name], command, sizes, progress)
-    return make_records(chosen, sizes, outcomes)
+        for fast in variants:
+            qps, _ = sizes.limits(fast)
+            for name in order:
+                phases = phases_for(name, wanted[fast])
+                if not phases or outcomes[fast][name].error:
+                    continue
+                command = child_command(name, phases, sizes, built, fast=fast)
+                progress(f"cloneset: run {i + 1}/{sizes.runs} at QPS {qps:g}: {name}")
+                run_once(outcomes[fast][name], command, sizes, progress)
+    found = []
+    for fast in variants:
+        found += make_records(chosen, sizes, outcomes[fast], fast=fast)
+    return found
 
 
 def build_peers(
-    outcomes: dict[str, Outcome],
+    contenders: Sequence[str],
+    outcomes: dict[bool, dict[str, Outcome]],
     progress: Callable[[str], None],
     go_build: Callable[[str], Build],
 ) -> dict[str, Path]:
-    """Build the peers that take part, all at once; a peer that cannot be built gets its
-    outcome's error. Returns the folder or binary of each built peer."""
+    """Build the peers that take part, all at once; a contender that cannot run (a peer
+    not built, our manager not installed) gets its outcomes' error. Returns the folder
+    or binary of each built peer (both creators share one binary)."""
     builds: dict[str, Build] = {}
-    if OPENKRUISE in outcomes:
+    if OPENKRUISE in contenders:
         progress(f"openkruise {OPENKRUISE_VERSION}: hack/build-openkruise.sh (cached when built)")
         builds[OPENKRUISE] = ScriptBuild.start()
-    if RAW in outcomes:
+    if set(CREATORS) & set(contenders):
         builds[RAW] = go_build("rawcreator")
+    errors: dict[str, str] = {}
+    if OURS in contenders and not manager_command().exists():
+        errors[OURS] = f"{manager_command()} is not installed"
     built: dict[str, Path] = {}
     for name, build in builds.items():  # no compiler running while we measure
         got = build.wait()
+        users = CREATORS if name == RAW else (name,)
         if isinstance(got, str):
-            outcomes[name].error = got
-            progress(f"{name} cannot run: {got}")
+            errors.update({user: got for user in users if user in contenders})
         else:
-            built[name] = got
+            built.update(dict.fromkeys(users, got))
+    for name, why in errors.items():
+        progress(f"{name} cannot run: {why}")
+        for by_name in outcomes.values():
+            by_name[name].error = why
     return built
 
 
 def child_command(
-    name: str, chosen: Sequence[str], sizes: Sizes, built: dict[str, Path]
+    name: str,
+    phases: Sequence[str],
+    sizes: Sizes,
+    built: dict[str, Path],
+    *,
+    fast: bool = False,
 ) -> list[str]:
     """The command line of one run of contender ``name`` (see ``child.py``)."""
+    qps, burst = sizes.limits(fast)
     command = [sys.executable, str(PACKAGE), "run", "--contender", name]
-    command += ["--phases", ",".join(phases_for(name, chosen))]
+    command += ["--phases", ",".join(phases)]
     command += ["--pods", str(sizes.scale_pods), "--inplace-pods", str(sizes.inplace_pods)]
-    command += ["--qps", str(sizes.qps), "--burst", str(sizes.burst)]
+    command += ["--qps", str(qps), "--burst", str(burst)]
     if name == OPENKRUISE:
         command += ["--openkruise-dir", str(built[OPENKRUISE])]
-    if name == RAW:
-        command += ["--rawcreator", str(built[RAW])]
+    if name in (RAW, RAW_GATED):
+        command += ["--rawcreator", str(built[name])]
     return command
 
 

@@ -11,16 +11,19 @@ import report
 
 from ..common.cluster import OPENKRUISE_VERSION, SCHEDULER_QPS, node_count
 from .plan import (
-    GOALS,
     INPLACE,
     METRICS,
     OURS,
     PEERS,
     PHASE_OF,
+    RAW_GATED,
     RESOURCES,
     SCALE,
     SCENARIOS,
     Sizes,
+    base_of,
+    goal_of,
+    is_fast,
 )
 
 
@@ -51,11 +54,15 @@ class Outcome:
         return f"{self.name} did not run"
 
 
-def context_note(scenario: str, sizes: Sizes, results: Sequence[dict[str, Any]]) -> str:
+def context_note(
+    scenario: str, sizes: Sizes, results: Sequence[dict[str, Any]], *, fast: bool = False
+) -> str:
+    """What a record of ``scenario`` (a throttled name) was measured on."""
     pods = sizes.inplace_pods if scenario == INPLACE else sizes.scale_pods
     nodes = next((r["nodes"] for r in results if r.get("nodes")), node_count(pods))
+    qps, burst = sizes.limits(fast)
     text = (
-        f"{pods} pods on {nodes} kwok nodes; client QPS {sizes.qps:g}, burst {sizes.burst} "
+        f"{pods} pods on {nodes} kwok nodes; client QPS {qps:g}, burst {burst} "
         f"for every contender; one fresh local cluster per contender and run; "
         f"openkruise-go = OpenKruise {OPENKRUISE_VERSION}'s manager"
     )
@@ -67,7 +74,8 @@ def context_note(scenario: str, sizes: Sizes, results: Sequence[dict[str, Any]])
     if scenario == SCALE:
         text += (
             "; CloneSet pods carry the InPlaceUpdateReady readiness gate, so Ready needs the "
-            "manager's condition write too (Deployment and raw pods have none)"
+            f"manager's condition write too (Deployment and raw-creator pods have none; "
+            f"{RAW_GATED}'s pods have it and it patches the condition True after each create)"
         )
     if scenario == RESOURCES:
         text += (
@@ -79,29 +87,23 @@ def context_note(scenario: str, sizes: Sizes, results: Sequence[dict[str, Any]])
 
 
 def make_records(
-    chosen: Iterable[str], sizes: Sizes, outcomes: dict[str, Outcome]
+    chosen: Iterable[str], sizes: Sizes, outcomes: dict[str, Outcome], *, fast: bool = False
 ) -> list[report.Record]:
-    """One record per chosen scenario, metric and peer, ours against each peer."""
+    """One record per chosen scenario, metric and peer, ours against each peer; ``fast``:
+    the outcomes are of runs at QPS 2000, for the chosen ``-qps2000`` scenarios."""
     ours = outcomes.get(OURS) or Outcome(OURS, error=f"{OURS} did not run")
     records = []
     all_results = [r for o in outcomes.values() for r in o.results]
     for scenario in SCENARIOS:
-        if scenario not in set(chosen):
+        if scenario not in set(chosen) or is_fast(scenario) != fast:
             continue
-        context = context_note(scenario, sizes, all_results)
-        for metric in METRICS[scenario]:
-            for peer_name in PEERS[scenario]:
+        base = base_of(scenario)
+        context = context_note(base, sizes, all_results, fast=fast)
+        for metric in METRICS[base]:
+            for peer_name in PEERS[base]:
                 peer = outcomes.get(peer_name) or Outcome(
                     peer_name, error=f"{peer_name} did not run"
                 )
-                notes = []
-                if why := ours.why_not(metric):
-                    notes.append(f"ours: {why}")
-                if why := peer.why_not(metric):
-                    notes.append(f"{peer_name}: {why}")
-                if scenario == INPLACE:
-                    notes += recreated_notes([ours, peer])
-                notes.append(context)
                 records.append(
                     report.make_record(
                         scenario,
@@ -109,11 +111,23 @@ def make_records(
                         ours.figures(metric),
                         peer_name,
                         peer.figures(metric),
-                        goal=GOALS.get((scenario, peer_name)),
-                        note="; ".join(notes),
+                        goal=goal_of(scenario, metric, peer_name),
+                        note=record_note(base, metric, ours, peer, context),
                     )
                 )
     return records
+
+
+def record_note(scenario: str, metric: str, ours: Outcome, peer: Outcome, context: str) -> str:
+    notes = []
+    if why := ours.why_not(metric):
+        notes.append(f"ours: {why}")
+    if why := peer.why_not(metric):
+        notes.append(f"{peer.name}: {why}")
+    if scenario == INPLACE:
+        notes += recreated_notes([ours, peer])
+    notes.append(context)
+    return "; ".join(notes)
 
 
 def recreated_notes(outcomes: Sequence[Outcome]) -> list[str]:

@@ -23,6 +23,7 @@ from .plan import (
     INPLACE_NAME,
     KCM,
     MANAGERS,
+    RAW_GATED,
     SCALE_NAME,
     inplace_deadline,
     scale_deadline,
@@ -76,7 +77,7 @@ async def scale_phase(
             DEPLOYMENTS, name, {"spec": {"replicas": pods}}, namespace
         )
     else:
-        raw = start_rawcreator(args, workdir, namespace, name, pods)
+        raw = start_rawcreator(args, workdir, namespace, name, pods, gated=contender == RAW_GATED)
         assert raw.stdout is not None
         assert raw.stdin is not None
         line = await asyncio.to_thread(raw.stdout.readline)
@@ -106,9 +107,10 @@ async def scale_phase(
         out, _ = await asyncio.to_thread(raw.communicate)
         if raw.returncode != 0:
             raise RunError(f"rawcreator exited {raw.returncode}: {out.strip()[-300:]}")
-        figures["rawcreator_seconds"] = json.loads(out.strip().splitlines()[-1])[
-            "seconds_all_created"
-        ]
+        done = json.loads(out.strip().splitlines()[-1])
+        figures["rawcreator_seconds"] = done["seconds_all_created"]
+        if done.get("gated"):
+            figures["conditions_set"] = done["conditions_set"]
     say(
         f"{contender}: {pods} pods created in {figures['seconds_all_created']:.1f}s, "
         f"Ready in {figures['seconds_all_ready']:.1f}s"
@@ -116,23 +118,40 @@ async def scale_phase(
     return figures
 
 
+def rawcreator_command(
+    args: argparse.Namespace, template: Path, namespace: str, name: str, pods: int, *, gated: bool
+) -> list[str]:
+    """bench/go/rawcreator's command line; ``gated``: the raw-creator-gated peer (the
+    readiness gate on every pod, its condition set True after each create)."""
+    command = [
+        args.rawcreator,
+        f"-kubeconfig={args.kubeconfig}",
+        f"-namespace={namespace}",
+        f"-template={template}",
+        f"-prefix={name}",
+        f"-count={pods}",
+        f"-qps={args.qps:g}",
+        f"-burst={args.burst}",
+    ]
+    if gated:
+        command.append("-gate")
+    return command
+
+
 def start_rawcreator(
-    args: argparse.Namespace, workdir: Path, namespace: str, name: str, pods: int
+    args: argparse.Namespace,
+    workdir: Path,
+    namespace: str,
+    name: str,
+    pods: int,
+    *,
+    gated: bool = False,
 ) -> subprocess.Popen[str]:
     template = workdir / "template.json"
     template.write_text(json.dumps(pod_template(name)))
     with (workdir / "rawcreator.log").open("w") as log:
         return subprocess.Popen(
-            [
-                args.rawcreator,
-                f"-kubeconfig={args.kubeconfig}",
-                f"-namespace={namespace}",
-                f"-template={template}",
-                f"-prefix={name}",
-                f"-count={pods}",
-                f"-qps={args.qps:g}",
-                f"-burst={args.burst}",
-            ],
+            rawcreator_command(args, template, namespace, name, pods, gated=gated),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=log,

@@ -257,3 +257,84 @@ def test_written_results_are_readable_by_everyone(tmp_path: Path) -> None:
     out = tmp_path / "latest.json"
     report.write_results(out, {"records": []})
     assert out.stat().st_mode & 0o777 == 0o644
+
+
+# ---- the spread of the runs and the goals table --------------------------------------
+
+
+def test_min_and_max_sit_beside_the_medians() -> None:
+    record = report.make_record("s", "sync_seconds", [3.0, 1.0, 2.0], "peer", [5.0, 4.0, 6.0])
+    assert (record["ours_min"], record["ours"], record["ours_max"]) == (1.0, 2.0, 3.0)
+    assert (record["peer_min"], record["peer_value"], record["peer_max"]) == (4.0, 5.0, 6.0)
+
+
+def test_a_null_peer_has_no_min_or_max() -> None:
+    record = report.make_record("s", "sync_seconds", [2.0], "peer", [], goal=1.0, note="no go")
+    assert (record["ours_min"], record["ours_max"]) == (2.0, 2.0)
+    assert record["peer_min"] is None
+    assert record["peer_max"] is None
+
+
+def goals_rows(records: list[dict[str, Any]]) -> dict[tuple[str, str, str], list[str]]:
+    lines = report.format_goals(records).splitlines()
+    assert lines[0].split() == ["scenario", "metric", "peer", "ratio", "goal", "verdict"]
+    rows = {}
+    for line in lines[2:-1]:
+        cells = line.split()
+        rows[(cells[0], cells[1], cells[2])] = cells[3:]
+    return rows
+
+
+def test_goals_table_marks_met_and_missed_both_ways() -> None:
+    records = [
+        report.make_record("lower", "seconds", [1.0], "fast", [1.0], goal=1.1),
+        report.make_record("lower", "seconds", [3.0], "slow", [1.0], goal=1.1),
+        report.make_record(
+            "higher", "rps", [900.0], "floor", [1000.0], goal=0.8, higher_is_better=True
+        ),
+        report.make_record(
+            "higher", "rps", [500.0], "floor2", [1000.0], goal=0.8, higher_is_better=True
+        ),
+        report.make_record("nogoal", "seconds", [3.0], "peer", [1.0]),
+    ]
+    rows = goals_rows(records)
+    assert rows[("lower", "seconds", "fast")] == ["1", "<=", "1.1", "met"]
+    assert rows[("lower", "seconds", "slow")] == ["3", "<=", "1.1", "MISSED"]
+    assert rows[("higher", "rps", "floor")] == ["0.9", ">=", "0.8", "met"]
+    assert rows[("higher", "rps", "floor2")] == ["0.5", ">=", "0.8", "MISSED"]
+    assert ("nogoal", "seconds", "peer") not in rows  # only records that carry a goal
+    assert report.format_goals(records).splitlines()[-1] == "2 of 4 goals met"
+
+
+def test_goals_table_shows_a_goal_without_figures() -> None:
+    records = [report.make_record("s", "m", [2.0], "gone", [], goal=1.0, note="did not run")]
+    assert goals_rows(records)[("s", "m", "gone")] == ["-", "<=", "1", "no", "figure"]
+    assert report.format_goals([]) == "no record carries a goal"
+
+
+def test_report_prints_the_goals_of_a_results_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "results.json"
+    records = [
+        report.make_record(
+            "a-curve", "cpu_seconds_per_pod", [2.0], "openkruise-go", [1.0], goal=1.0
+        )
+    ]
+    results = report.make_results(records, machine="box", date="today", versions={})
+    report.write_results(path, results)
+    assert report.main([str(path)]) == 0
+    out = capsys.readouterr().out
+    goals = out.split("\n\n")[1].splitlines()
+    assert goals[2].split() == [
+        "a-curve",
+        "cpu_seconds_per_pod",
+        "openkruise-go",
+        "2",
+        "<=",
+        "1",
+        "MISSED",
+    ]
+    assert "0 of 1 goals met" in out
+    assert report.main([str(tmp_path / "missing.json")]) == 1
+    assert report.main(["--help"]) == 2

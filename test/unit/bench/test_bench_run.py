@@ -88,3 +88,29 @@ def test_a_first_scenario_run_writes_a_fresh_file(run: ModuleType, tmp_path: Pat
     data = load(out)
     assert set(data) == {"machine", "date", "versions", "records"}
     assert len(data["records"]) == 3
+
+
+def test_every_scenario_runs_three_times_by_default(run: ModuleType) -> None:
+    assert run.parse_args([]).runs == 3
+    assert run.parse_args(["--quick"]).runs == 1
+    assert run.parse_args(["--quick", "--runs", "5"]).runs == 5
+
+
+def test_the_records_carry_the_goals_of_issue_16(run: ModuleType) -> None:
+    sizes = run.Sizes.for_args(run.parse_args(["--quick"]))
+    ours = run.Side("kruise-py", None)
+    floor = run.Side(run.WEBHOOK_PEER, None)
+    ours.results = [{"p50_ms": 2.0, "p99_ms": 3.0, "requests_per_second": 900.0}]
+    floor.results = [{"p50_ms": 1.0, "p99_ms": 2.0, "requests_per_second": 1000.0}]
+    for side in (ours, floor):
+        side.results[0] |= {"request_bytes": 3000, "tls_version": "TLSv1.3", "gomaxprocs": 1}
+    records = run.webhook_to_records("webhook-admission", sizes, ours=ours, floor=floor)
+    by_metric = {r["metric"]: r for r in records}
+    assert by_metric["p50_ms"]["goal"] is None
+    assert (by_metric["p99_ms"]["goal"], run.report.goal_met(by_metric["p99_ms"])) == (1.5, True)
+    rps = by_metric["requests_per_second"]
+    assert (rps["goal"], rps["higher_is_better"], run.report.goal_met(rps)) == (0.8, True, True)
+    assert run.informer_goal("sync_seconds", "client-go-stripped") == 1.2
+    assert run.informer_goal("bytes_per_pod", "client-go-stripped") == 1.0
+    assert run.informer_goal("sync_seconds", "client-go") is None
+    assert (run.WORKQUEUE_GOAL, run.RECONCILE_GOAL) == (0.6, 3.0)

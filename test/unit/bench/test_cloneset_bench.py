@@ -76,6 +76,8 @@ def test_phases_follow_the_chosen_scenarios() -> None:
     assert plan.phases_for(plan.OPENKRUISE, everything) == ("scale", "inplace")
     assert plan.phases_for(plan.KCM, everything) == ("scale",)
     assert plan.phases_for(plan.RAW, everything) == ("scale",)
+    assert plan.phases_for(plan.RAW_GATED, everything) == ("scale",)
+    assert plan.phases_for(plan.RAW_GATED, [plan.INPLACE, plan.RESOURCES]) == ()
     assert plan.phases_for(plan.OURS, [plan.INPLACE]) == ("inplace",)
     assert plan.phases_for(plan.KCM, [plan.INPLACE]) == ()
     # The resources cover both CloneSet scenarios, so they need both phases.
@@ -90,10 +92,12 @@ def test_sizes_default_quick_and_explicit() -> None:
         return argparse.Namespace(**{**base, "client_qps": None, "client_burst": None, **kw})
 
     full = plan.Sizes.for_args(args())
-    assert (full.runs, full.scale_pods, full.inplace_pods) == (1, 1000, 500)
+    assert (full.runs, full.scale_pods, full.inplace_pods) == (3, 1000, 500)
     assert (full.qps, full.burst) == (100.0, 200)
+    assert full.limits(False) == (100.0, 200)
+    assert full.limits(True) == (2000.0, 4000)
     quick = plan.Sizes.for_args(args(quick=True))
-    assert (quick.scale_pods, quick.inplace_pods) == (100, 50)
+    assert (quick.runs, quick.scale_pods, quick.inplace_pods) == (1, 100, 50)
     mine = plan.Sizes.for_args(args(runs=3, cloneset_pods=300, client_qps=50.0, client_burst=80))
     assert (mine.runs, mine.scale_pods, mine.qps, mine.burst) == (3, 300, 50.0, 80)
 
@@ -235,6 +239,9 @@ def test_records_ours_against_every_peer_with_goals() -> None:
         plan.RAW: outcomes.Outcome(
             plan.RAW, [{"seconds_all_created": 1.0, "seconds_all_ready": 2.0}]
         ),
+        plan.RAW_GATED: outcomes.Outcome(
+            plan.RAW_GATED, [{"seconds_all_created": 1.0, "seconds_all_ready": 5.0}]
+        ),
     }
     records = outcomes.make_records(plan.SCENARIOS, sizes(), runs)
     keys = [(r["scenario"], r["metric"], r["peer"]) for r in records]
@@ -242,9 +249,11 @@ def test_records_ours_against_every_peer_with_goals() -> None:
         (plan.SCALE, "seconds_all_created", plan.OPENKRUISE),
         (plan.SCALE, "seconds_all_created", plan.KCM),
         (plan.SCALE, "seconds_all_created", plan.RAW),
+        (plan.SCALE, "seconds_all_created", plan.RAW_GATED),
         (plan.SCALE, "seconds_all_ready", plan.OPENKRUISE),
         (plan.SCALE, "seconds_all_ready", plan.KCM),
         (plan.SCALE, "seconds_all_ready", plan.RAW),
+        (plan.SCALE, "seconds_all_ready", plan.RAW_GATED),
         (plan.INPLACE, "seconds_all_updated_ready", plan.OPENKRUISE),
         (plan.RESOURCES, "peak_rss_mb", plan.OPENKRUISE),
         (plan.RESOURCES, "cpu_seconds", plan.OPENKRUISE),
@@ -253,8 +262,17 @@ def test_records_ours_against_every_peer_with_goals() -> None:
     ready_vs_go = by_key[(plan.SCALE, "seconds_all_ready", plan.OPENKRUISE)]
     assert (ready_vs_go["ours"], ready_vs_go["peer_value"], ready_vs_go["ratio"]) == (4, 8, 0.5)
     assert ready_vs_go["goal"] == 1.0
-    assert by_key[(plan.SCALE, "seconds_all_ready", plan.RAW)]["goal"] == 1.2
+    # Ready is measured against the gated creator (1.1); creation against the plain one.
+    gated = by_key[(plan.SCALE, "seconds_all_ready", plan.RAW_GATED)]
+    assert (gated["ratio"], gated["goal"]) == (0.8, 1.1)
+    assert by_key[(plan.SCALE, "seconds_all_ready", plan.RAW)]["goal"] is None
+    assert by_key[(plan.SCALE, "seconds_all_created", plan.RAW)]["goal"] == 1.2
+    assert by_key[(plan.SCALE, "seconds_all_created", plan.RAW_GATED)]["goal"] is None
     assert by_key[(plan.SCALE, "seconds_all_ready", plan.KCM)]["goal"] is None
+    assert by_key[(plan.RESOURCES, "peak_rss_mb", plan.OPENKRUISE)]["goal"] == 1.0
+    assert by_key[(plan.RESOURCES, "cpu_seconds", plan.OPENKRUISE)]["goal"] is None
+    assert "client QPS 100, burst 200" in ready_vs_go["note"]
+    assert "raw-creator-gated's pods have it" in ready_vs_go["note"]
     assert by_key[(plan.INPLACE, "seconds_all_updated_ready", plan.OPENKRUISE)]["ratio"] == 0.5
     assert by_key[(plan.RESOURCES, "cpu_seconds", plan.OPENKRUISE)]["ratio"] == 2.0
     assert "100 pods on 2 kwok nodes" in ready_vs_go["note"]
@@ -345,20 +363,101 @@ def test_the_driver_runs_contenders_in_turn_and_drops_those_that_fail(
 
     ran = [c[c.index("--contender") + 1] for c in commands]
     # Run 2 starts one contender later; openkruise-go never built, kcm failed in run 1.
-    assert ran == [plan.OURS, plan.KCM, plan.RAW, plan.RAW, plan.OURS]
-    raw = commands[2]
+    assert ran == [
+        *(plan.OURS, plan.KCM, plan.RAW, plan.RAW_GATED),
+        *(plan.RAW, plan.RAW_GATED, plan.OURS),
+    ]
+    raw, gated = commands[2], commands[3]
     assert raw[1] == str(BENCH / "scenarios" / "cloneset")
     assert raw[raw.index("--phases") + 1] == "scale"
     assert raw[raw.index("--pods") + 1] == "100"
     assert raw[raw.index("--rawcreator") + 1] == str(tmp_path / "rawcreator")
+    assert gated[gated.index("--rawcreator") + 1] == str(tmp_path / "rawcreator")
+    assert all(c[c.index("--qps") + 1] == "100.0" for c in commands)
     assert "kcm-replicaset failed: exited 1: boom" in lines
     assert "openkruise-go cannot run: hack/build-openkruise.sh failed (x)" in lines
     by_peer = {(r["metric"], r["peer"]): r for r in records}
-    assert len(records) == 6
+    assert len(records) == 8
     assert by_peer[("seconds_all_ready", plan.RAW)]["ours"] == 2.0
     assert "kcm-replicaset: exited 1: boom" in by_peer[("seconds_all_ready", plan.KCM)]["note"]
     go = by_peer[("seconds_all_created", plan.OPENKRUISE)]
     assert "hack/build-openkruise.sh failed (x)" in go["note"]
+
+
+def test_the_qps2000_scenarios_run_every_contender_unthrottled(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    commands: list[list[str]] = []
+    fast_figures = {
+        plan.OURS: 3.0,
+        plan.OPENKRUISE: 4.0,
+        plan.KCM: 2.0,
+        plan.RAW: 1.0,
+        plan.RAW_GATED: 2.5,
+    }
+
+    def run_child(command: list[str], timeout: float, progress: Any) -> dict[str, Any] | str:
+        commands.append(command)
+        name = command[command.index("--contender") + 1]
+        fast = command[command.index("--qps") + 1] == "2000.0"
+        ready = fast_figures[name] if fast else 10 * fast_figures[name]
+        result: dict[str, Any] = {"seconds_all_created": 1.0, "seconds_all_ready": ready}
+        if name in plan.MANAGERS:
+            result |= {"seconds_all_updated_ready": ready, "peak_rss_mb": 100.0}
+            result |= {"cpu_seconds": ready}
+        return result
+
+    monkeypatch.setattr(driver, "run_child", run_child)
+    monkeypatch.setattr(
+        driver.ScriptBuild, "start", classmethod(lambda cls: FakeBuild(tmp_path / "ok"))
+    )
+    monkeypatch.setattr(driver, "manager_command", lambda: tmp_path / "kruise-manager")
+    (tmp_path / "kruise-manager").touch()
+    args = argparse.Namespace(quick=True, runs=1, cloneset_pods=None, inplace_pods=None)
+    args.client_qps = args.client_burst = None
+    chosen = [plan.SCALE, *plan.FAST_SCENARIOS]
+    go_build = lambda name: FakeBuild(tmp_path / name)  # noqa: E731
+
+    records = driver.records(args, chosen, lambda _line: None, go_build)
+
+    limits = [
+        (c[c.index("--contender") + 1], c[c.index("--qps") + 1], c[c.index("--burst") + 1])
+        for c in commands
+    ]
+    # Each contender once at the default limits, once at QPS 2000 / burst 4000.
+    assert sorted(limits) == sorted(
+        [(name, "100.0", "200") for name in plan.CONTENDERS]
+        + [(name, "2000.0", "4000") for name in plan.CONTENDERS]
+    )
+    phases = {(c[c.index("--contender") + 1], c[c.index("--qps") + 1]): c for c in commands}
+    ours_fast = phases[(plan.OURS, "2000.0")]
+    assert ours_fast[ours_fast.index("--phases") + 1] == "scale,inplace"
+    ours_slow = phases[(plan.OURS, "100.0")]
+    assert ours_slow[ours_slow.index("--phases") + 1] == "scale"
+    by_key = {(r["scenario"], r["metric"], r["peer"]): r for r in records}
+    fast_ready = by_key[(plan.SCALE_FAST, "seconds_all_ready", plan.OPENKRUISE)]
+    assert (fast_ready["ours"], fast_ready["ratio"], fast_ready["goal"]) == (3.0, 0.75, 1.0)
+    assert "client QPS 2000, burst 4000" in fast_ready["note"]
+    assert by_key[(plan.SCALE, "seconds_all_ready", plan.OPENKRUISE)]["ours"] == 30.0
+    gated = by_key[(plan.SCALE_FAST, "seconds_all_ready", plan.RAW_GATED)]
+    assert (gated["ratio"], gated["goal"]) == (1.2, 1.1)
+    for metric in ("peak_rss_mb", "cpu_seconds"):
+        assert by_key[(plan.RESOURCES_FAST, metric, plan.OPENKRUISE)]["goal"] == 1.0
+    assert by_key[(plan.RESOURCES_FAST, "cpu_seconds", plan.OPENKRUISE)]["ratio"] == 0.75
+    assert (plan.INPLACE, "seconds_all_updated_ready", plan.OPENKRUISE) not in by_key
+    assert by_key[(plan.INPLACE_FAST, "seconds_all_updated_ready", plan.OPENKRUISE)]["goal"] == 1.0
+
+
+def test_only_the_gated_creator_asks_for_the_readiness_gate(tmp_path: Path) -> None:
+    phases = load_cloneset("phases")
+    args = argparse.Namespace(rawcreator="/bin/rc", kubeconfig="k", qps=2000.0, burst=4000)
+    template = tmp_path / "t.json"
+    plain = phases.rawcreator_command(args, template, "ns", "app", 10, gated=False)
+    gated = phases.rawcreator_command(args, template, "ns", "app", 10, gated=True)
+    assert "-gate" not in plain
+    assert gated == [*plain, "-gate"]
+    assert "-qps=2000" in plain
+    assert "-burst=4000" in plain
 
 
 def test_a_child_run_starts_from_the_package_folder() -> None:
