@@ -8,7 +8,8 @@ given: objects sent to an API server take the namespace from the URL.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import copy
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from kruise.runtime.envtest.rest import RestError
@@ -142,6 +143,26 @@ def create(rest: Rest, namespace: str, obj: Obj) -> Obj:
     """Create ``obj`` in ``namespace``; what the API server stored."""
     created: Obj = rest.request("POST", collection(obj, namespace), obj)
     return created
+
+
+def read_modify_write(
+    rest: Rest, path: str, change: Callable[[Obj], None], first: Obj | None = None
+) -> Obj:
+    """GET the object at ``path`` (or start from ``first``, already read), let ``change``
+    edit it, PUT it back; what was stored. A 409 means a controller's status write got in
+    between: read again and redo the change, as any client would."""
+    current = first if first is not None else rest.request("GET", path)
+    for attempt in range(20):
+        sent = copy.deepcopy(current)
+        change(sent)
+        try:
+            stored: Obj = rest.request("PUT", path, sent)
+            return stored
+        except RestError as err:
+            if err.status != 409 or attempt == 19:
+                raise
+            current = rest.request("GET", path)
+    raise AssertionError(f"{path}: 20 conflicts in a row")
 
 
 def webhooks_called(rest: Rest, namespace: str = "default") -> bool:

@@ -119,7 +119,12 @@ def test_exactly_one_leads_and_sigkill_hands_over_after_expiry(
         lambda: holder_of(control_plane, lease, managers), timeout=60, what="a leader"
     )
     standby = next(p for p in managers if p is not leader)
-    assert any(line.get("event") == "became leader" for line in leader.lines())
+    # The Lease is written before its holder hears the answer and logs it.
+    eventually_blocking(
+        lambda: any(line.get("event") == "became leader" for line in leader.lines()),
+        timeout=30,
+        what="the leader to log it",
+    )
     assert not any(line.get("event") == "became leader" for line in standby.lines())
     before = read_lease(control_plane, lease)
 

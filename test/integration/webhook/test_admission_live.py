@@ -4,7 +4,6 @@ rejected with the exact field path, StatefulSets converted without loss."""
 from __future__ import annotations
 
 import base64
-import copy
 import json
 import urllib.request
 from typing import Any
@@ -17,6 +16,7 @@ from support.workloads import (
     cloneset,
     collection,
     create,
+    read_modify_write,
     statefulset,
 )
 
@@ -158,12 +158,14 @@ def test_immutable_selector_stays_immutable(
     kruise_plane: ControlPlane, kruise_namespace: str
 ) -> None:
     created = create(kruise_plane.rest, kruise_namespace, cloneset())
-    changed = copy.deepcopy(created)
-    changed["spec"]["selector"] = {"matchLabels": {"app": "demo", "tier": "x"}}
-    changed["spec"]["template"]["metadata"]["labels"]["tier"] = "x"
+
+    def add_tier(obj: Obj) -> None:
+        obj["spec"]["selector"] = {"matchLabels": {"app": "demo", "tier": "x"}}
+        obj["spec"]["template"]["metadata"]["labels"]["tier"] = "x"
+
     path = f"{collection(created, kruise_namespace)}/{created['metadata']['name']}"
     with pytest.raises(RestError) as err:
-        kruise_plane.rest.request("PUT", path, changed)
+        read_modify_write(kruise_plane.rest, path, add_tier, created)
     assert "spec.selector" in str(err.value)
 
 
@@ -207,8 +209,9 @@ def test_writing_through_v1alpha1_keeps_reserve_ordinals(
     alpha_path = f"{collection(beta, kruise_namespace, 'v1alpha1')}/keeper"
     as_alpha = kruise_plane.rest.get(alpha_path)
     assert "reserveOrdinals" not in as_alpha["spec"]
-    as_alpha["spec"]["replicas"] = 5
-    kruise_plane.rest.request("PUT", alpha_path, as_alpha)
+    read_modify_write(
+        kruise_plane.rest, alpha_path, lambda obj: obj["spec"].update(replicas=5), as_alpha
+    )
     as_beta = kruise_plane.rest.get(f"{collection(beta, kruise_namespace)}/keeper")
     assert as_beta["spec"]["replicas"] == 5
     assert as_beta["spec"]["reserveOrdinals"] == [1]
@@ -222,12 +225,17 @@ def test_in_place_only_allows_image_changes_and_nothing_else(
         kruise_plane.rest, kruise_namespace, cloneset(updateStrategy={"type": "InPlaceOnly"})
     )
     path = f"{collection(created, kruise_namespace)}/{created['metadata']['name']}"
-    image_only = copy.deepcopy(created)
-    image_only["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:1.26"
-    updated = kruise_plane.rest.request("PUT", path, image_only)
-    pull_policy = copy.deepcopy(updated)
-    pull_policy["spec"]["template"]["spec"]["containers"][0]["imagePullPolicy"] = "Never"
+
+    def container(obj: Obj) -> Obj:
+        first: Obj = obj["spec"]["template"]["spec"]["containers"][0]
+        return first
+
+    read_modify_write(
+        kruise_plane.rest, path, lambda obj: container(obj).update(image="nginx:1.26"), created
+    )
     with pytest.raises(RestError) as err:
-        kruise_plane.rest.request("PUT", path, pull_policy)
+        read_modify_write(
+            kruise_plane.rest, path, lambda obj: container(obj).update(imagePullPolicy="Never")
+        )
     assert "admission webhook" in str(err.value)
     assert "spec.template.spec" in str(err.value)

@@ -12,7 +12,14 @@ from typing import Any
 
 import pytest
 from support.polling import eventually_blocking
-from support.workloads import advancedcronjob, broadcastjob, cloneset, collection, create
+from support.workloads import (
+    advancedcronjob,
+    broadcastjob,
+    cloneset,
+    collection,
+    create,
+    read_modify_write,
+)
 
 from kruise.runtime.envtest import ControlPlane
 from kruise.runtime.envtest.install import CRD_COLLECTION
@@ -106,7 +113,9 @@ def test_a_v1alpha1_cloneset_reads_as_v1beta1_and_back_unchanged(
     assert stored["spec"]["updateStrategy"] == created["spec"]["updateStrategy"]
 
     # A v1beta1 client writing back what it read changes nothing v1alpha1 sees.
-    written = plane.rest.request("PUT", _path(sent, kruise_namespace, "v1beta1"), as_beta)
+    written = read_modify_write(
+        plane.rest, _path(sent, kruise_namespace, "v1beta1"), lambda obj: None, as_beta
+    )
     assert written["metadata"]["generation"] == created["metadata"]["generation"]
     as_alpha = plane.rest.get(_path(sent, kruise_namespace, "v1alpha1"))
     assert as_alpha["spec"] == created["spec"]
@@ -150,18 +159,12 @@ def test_v1beta1_only_values_survive_a_write_through_v1alpha1(
     assert stored["apiVersion"] == V1ALPHA1
     assert stored["spec"]["updateStrategy"] == as_alpha["spec"]["updateStrategy"]
 
-    # A v1alpha1 client scales and repartitions, then writes the whole object back (read
-    # again when the CloneSet controller wrote status in between, as any client would).
-    for attempt in range(10):
-        as_alpha["spec"]["replicas"] = 5
-        as_alpha["spec"]["updateStrategy"]["partition"] = 2
-        try:
-            plane.rest.request("PUT", alpha_path, as_alpha)
-            break
-        except RestError as err:
-            if err.status != 409 or attempt == 9:
-                raise
-            as_alpha = plane.rest.get(alpha_path)
+    # A v1alpha1 client scales and repartitions, then writes the whole object back.
+    def scale_and_repartition(obj: Obj) -> None:
+        obj["spec"]["replicas"] = 5
+        obj["spec"]["updateStrategy"]["partition"] = 2
+
+    read_modify_write(plane.rest, alpha_path, scale_and_repartition, as_alpha)
 
     as_beta = plane.rest.get(_path(sent, kruise_namespace, "v1beta1"))
     expected = copy.deepcopy(created["spec"])

@@ -41,6 +41,7 @@ from support.workloads import (
 )
 
 from kruise.runtime.envtest import ControlPlane
+from kruise.runtime.envtest.rest import RestError
 
 Obj = dict[str, Any]
 SERVER = "(API server)"
@@ -200,6 +201,19 @@ def send(plane: ControlPlane, method: str, path: str, body: Any = None) -> tuple
     finally:
         conn.close()
     return response.status, answer
+
+
+def put_rebased(plane: ControlPlane, path: str, obj: Obj) -> tuple[int, Obj]:
+    """PUT ``obj``; the status code and the whole answer. When a controller's status
+    write got in between (409, the object has been modified), send it again on the newer
+    resourceVersion: the controllers write nothing but status, which a PUT ignores."""
+    for _ in range(20):
+        status, answer = send(plane, "PUT", path, obj)
+        if status != 409 or "has been modified" not in str(answer.get("message")):
+            return status, answer
+        newer = plane.rest.get(path)["metadata"]["resourceVersion"]
+        obj = {**obj, "metadata": {**obj["metadata"], "resourceVersion": newer}}
+    raise AssertionError(f"{path}: 20 conflicts in a row")
 
 
 def item_path(obj: Obj, namespace: str) -> str:
@@ -1720,8 +1734,11 @@ class Live:
         self.plane.rest.request("DELETE", f"/api/v1/namespaces/{self.namespace}/pods/{name}")
 
     def update(self, obj: Obj) -> Obj:
-        updated: Obj = self.plane.rest.request("PUT", item_path(obj, self.namespace), obj)
-        return updated
+        path = item_path(obj, self.namespace)
+        status, answer = put_rebased(self.plane, path, obj)
+        if status >= 400:
+            raise RestError("PUT", path, status, str(answer.get("message", answer)))
+        return answer
 
 
 Change = Callable[[Live, Obj], None]
@@ -2046,7 +2063,7 @@ def test_update_rule(kruise_plane: ControlPlane, kruise_namespace: str, update: 
     live = Live(kruise_plane, kruise_namespace)
     obj = create(kruise_plane.rest, kruise_namespace, update.before)
     update.change(live, obj)
-    status, answer = send(kruise_plane, "PUT", item_path(obj, kruise_namespace), obj)
+    status, answer = put_rebased(kruise_plane, item_path(obj, kruise_namespace), obj)
     if update.expected:
         assert_refused(status, answer, obj, update.expected, update.server)
     else:
@@ -2085,7 +2102,7 @@ def test_identity_change_never_reaches_the_webhook(
     }[kind]
     obj = create(kruise_plane.rest, kruise_namespace, build())
     path = item_path(obj, kruise_namespace)
-    answered, answer = send(kruise_plane, "PUT", path, with_field(obj, field, value))
+    answered, answer = put_rebased(kruise_plane, path, with_field(obj, field, value))
     message = str(answer.get("message", answer))
     assert answered == status, f"HTTP {answered}: {message}"
     assert expected in message, message

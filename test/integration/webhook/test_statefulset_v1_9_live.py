@@ -8,14 +8,12 @@ import copy
 import http.client
 import json
 import ssl
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from support.workloads import collection, create, statefulset
+from support.workloads import collection, create, read_modify_write, statefulset
 
 from kruise.runtime.envtest import ControlPlane
-from kruise.runtime.envtest.rest import RestError
 
 Obj = dict[str, Any]
 CARRIER = "apps.kruise.io/v1beta1-fields"
@@ -34,24 +32,6 @@ LATER_SPEC: Obj = {
 
 def path_of(obj: Obj, namespace: str, version: str) -> str:
     return f"{collection(obj, namespace, version)}/{obj['metadata']['name']}"
-
-
-def read_modify_write(plane: ControlPlane, path: str, change: Callable[[Obj], None]) -> Obj:
-    """GET ``path``, apply ``change``, PUT it back, and what was read (the last time): a
-    client doing a read-modify-write, again when the controller's status write got between
-    its read and its write."""
-    for _ in range(20):
-        read: Obj = plane.rest.get(path)
-        sent = copy.deepcopy(read)
-        change(sent)
-        try:
-            plane.rest.request("PUT", path, sent)
-        except RestError as err:
-            if err.status != 409:
-                raise
-            continue
-        return read
-    raise AssertionError(f"{path}: 20 conflicts in a row")
 
 
 def refusal(plane: ControlPlane, method: str, path: str, obj: Obj) -> tuple[str, list[str]]:
@@ -87,7 +67,7 @@ def test_v1alpha1_read_modify_write_keeps_every_later_field(
     alpha_path = path_of(sent, kruise_namespace, "v1alpha1")
     beta_path = path_of(sent, kruise_namespace, "v1beta1")
 
-    as_alpha = read_modify_write(kruise_plane, alpha_path, lambda obj: None)
+    as_alpha = read_modify_write(kruise_plane.rest, alpha_path, lambda obj: None)
     assert not set(LATER_SPEC) & set(as_alpha["spec"])
     carried = json.loads(as_alpha["metadata"]["annotations"][CARRIER])
     assert carried["spec"] == LATER_SPEC
@@ -104,7 +84,7 @@ def test_v1alpha1_write_that_scales_keeps_later_fields(
     sent = statefulset("scaled", 3, podManagementPolicy="Parallel", **copy.deepcopy(LATER_SPEC))
     create(kruise_plane.rest, kruise_namespace, sent)
     alpha_path = path_of(sent, kruise_namespace, "v1alpha1")
-    read_modify_write(kruise_plane, alpha_path, lambda obj: obj["spec"].update(replicas=5))
+    read_modify_write(kruise_plane.rest, alpha_path, lambda obj: obj["spec"].update(replicas=5))
     as_beta = kruise_plane.rest.get(path_of(sent, kruise_namespace, "v1beta1"))
     assert as_beta["spec"]["replicas"] == 5
     assert {k: as_beta["spec"][k] for k in LATER_SPEC} == LATER_SPEC
@@ -241,7 +221,7 @@ def test_an_update_may_change_what_later_openkruise_lets_change(
         "scaleStrategy": {"maxUnavailable": 1},
         "persistentVolumeClaimRetentionPolicy": {"whenDeleted": "Delete", "whenScaled": "Delete"},
     }
-    read_modify_write(kruise_plane, path, lambda obj: obj["spec"].update(changes))
+    read_modify_write(kruise_plane.rest, path, lambda obj: obj["spec"].update(changes))
     updated = kruise_plane.rest.get(path)
     assert {k: updated["spec"][k] for k in changes} == changes
 

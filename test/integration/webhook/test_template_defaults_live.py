@@ -9,13 +9,12 @@ revision and every pod would be recreated.
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from support.polling import eventually_blocking
-from support.workloads import cloneset, collection, create, statefulset
+from support.workloads import cloneset, collection, create, read_modify_write, statefulset
 
 from kruise.apis.apps.defaults import default_cloneset, default_statefulset
 from kruise.runtime.envtest import ControlPlane
@@ -102,21 +101,6 @@ def creates_not_mutated(rest: SyncRest, namespace: str) -> Iterator[None]:
             lambda: all(_creates_defaulted(rest, namespace)),
             what="creates to be mutated again",
         )
-
-
-def read_modify_write(rest: SyncRest, path: str, change: Callable[[Obj], None]) -> Obj:
-    """GET, ``change``, PUT (again on a conflict with the controller); what was stored."""
-    for _ in range(20):
-        sent = copy.deepcopy(rest.get(path))
-        change(sent)
-        try:
-            stored: Obj = rest.request("PUT", path, sent)
-        except RestError as err:
-            if err.status != 409:
-                raise
-            continue
-        return stored
-    raise AssertionError(f"{path}: 20 conflicts in a row")
 
 
 def test_templates_are_defaulted_on_update_only_when_the_template_changes(
