@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import http.client
+import json
+import ssl
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from support.polling import eventually_blocking
@@ -181,6 +184,83 @@ def test_readiness_gates_hold_ready_until_their_condition_is_true(
     eventually_blocking(
         ready_is("False"), timeout=60, interval=0.2, what="not Ready once the gate is False again"
     )
+
+
+def _watch_pod(cluster: LocalCluster, ns: str, name: str, since: str) -> Iterator[Obj]:
+    """The pod as each watch event after resourceVersion ``since`` shows it. The watch is
+    open when this returns, so what happens next is seen."""
+    config = cluster.rest.config
+    context = ssl.create_default_context(cafile=str(config.ca_file))
+    context.load_cert_chain(str(config.cert_file), str(config.key_file))
+    conn = http.client.HTTPSConnection(config.host, config.port, context=context, timeout=60)
+    query = f"watch=1&fieldSelector=metadata.name%3D{name}&resourceVersion={since}"
+    conn.request("GET", f"/api/v1/namespaces/{ns}/pods?{query}&timeoutSeconds=60")
+    response = conn.getresponse()
+
+    def events() -> Iterator[Obj]:
+        try:
+            for line in response:
+                yield json.loads(line)["object"]
+        finally:
+            conn.close()
+
+    return events()
+
+
+def test_a_pod_whose_gates_are_already_true_starts_ready(
+    local_cluster: LocalCluster, cluster_namespace: str
+) -> None:
+    """As a kubelet does, the first status of a running pod counts its readiness gates:
+    a gate set True before the pod started makes it Ready at once, not one write later."""
+    ns = cluster_namespace
+    gate = "apps.kruise.io/test-gate"
+    pod = {
+        "metadata": {"name": "pre-gated"},
+        # No scheduler binds it: the test sets the gate first, then binds it itself.
+        "spec": {
+            "schedulerName": "held-for-the-test",
+            "readinessGates": [{"conditionType": gate}],
+            "containers": [container()],
+        },
+    }
+    created = local_cluster.rest.request("POST", f"/api/v1/namespaces/{ns}/pods", pod)
+    created["status"]["conditions"] = [{"type": gate, "status": "True"}]
+    gated = local_cluster.rest.request(
+        "PUT", f"/api/v1/namespaces/{ns}/pods/pre-gated/status", created
+    )
+    events = _watch_pod(local_cluster, ns, "pre-gated", gated["metadata"]["resourceVersion"])
+    node = local_cluster.rest.get("/api/v1/nodes")["items"][0]["metadata"]["name"]
+    binding = {
+        "apiVersion": "v1",
+        "kind": "Binding",
+        "metadata": {"name": "pre-gated"},
+        "target": {"apiVersion": "v1", "kind": "Node", "name": node},
+    }
+    local_cluster.rest.request("POST", f"/api/v1/namespaces/{ns}/pods/pre-gated/binding", binding)
+    started = next(p for p in events if p["status"].get("phase") == "Running")
+    assert condition(started, "Ready") == "True"
+
+
+def test_a_replayed_start_of_a_running_pod_keeps_one_pod_ip(
+    local_cluster: LocalCluster, cluster_namespace: str
+) -> None:
+    """A start played again on a pod that already has an address (as a stale event makes
+    the simulated node do) replaces the address instead of adding a second one, which the
+    API server would refuse, leaving the pod Pending."""
+    ns = cluster_namespace
+    running = _running_pod(
+        local_cluster, ns, {"metadata": {"name": "replayed"}, "spec": {"containers": [container()]}}
+    )
+    assert len(running["status"]["podIPs"]) == 1
+    running["status"]["phase"] = "Pending"
+    local_cluster.rest.request("PUT", f"/api/v1/namespaces/{ns}/pods/replayed/status", running)
+
+    def running_again() -> Obj | None:
+        current: Obj = local_cluster.rest.get(f"/api/v1/namespaces/{ns}/pods/replayed")
+        return current if current["status"].get("phase") == "Running" else None
+
+    again = eventually_blocking(running_again, timeout=60, interval=0.2, what="Running again")
+    assert [ip["ip"] for ip in again["status"]["podIPs"]] == [again["status"]["podIP"]]
 
 
 BROADCAST_CRD = {
