@@ -22,6 +22,7 @@ from kruise.util.inplaceupdate.condition import (
     has_readiness_gate,
     inject_readiness_gate,
     is_in_place_update_ready,
+    mark_created_ready,
     mark_not_ready,
     mark_ready,
 )
@@ -90,6 +91,7 @@ __all__ = [
     "has_readiness_gate",
     "inject_readiness_gate",
     "is_in_place_update_ready",
+    "mark_created_ready",
     "mark_not_ready",
     "mark_ready",
     "normalize_image",

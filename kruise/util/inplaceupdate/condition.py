@@ -81,6 +81,32 @@ async def mark_ready(client: Client, pod: KubeObject, *, clock: Clock | None = N
     return await _write(client, pod, "True", "", clock or RealClock())
 
 
+async def mark_created_ready(
+    client: Client, pod: KubeObject, *, clock: Clock | None = None
+) -> KubeObject:
+    """Set InPlaceUpdateReady True on a pod just created with the gate; the pod as
+    written.
+
+    A new pod has no in-place update to wait for, so the refresh of a later pass would
+    set the same condition. Setting it right after the create lets the kubelet (or any
+    node agent) find it on its first status write instead of a second. The strategic
+    merge patch touches only this condition, so whatever the scheduler or the node wrote
+    meanwhile stays, and no resourceVersion is needed.
+    """
+    metadata = pod.get("metadata") or {}
+    now = format_time((clock or RealClock()).wall())
+    condition = {"type": CONDITION_TYPE, "status": "True", "lastTransitionTime": now}
+    patch = {"status": {"conditions": [condition]}}
+    return await client.patch(
+        PODS,
+        metadata["name"],
+        patch,
+        metadata.get("namespace"),
+        patch_type=PatchType.STRATEGIC,
+        subresource="status",
+    )
+
+
 async def _write(
     client: Client, pod: KubeObject, status: str, reason: str, clock: Clock
 ) -> KubeObject:

@@ -20,6 +20,7 @@ From OpenKruise v1.x:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -55,6 +56,7 @@ from kruise.runtime.expectations import ScaleAction
 from kruise.runtime.meta import name_of
 from kruise.runtime.reconcile import ReconcileError
 from kruise.util import lifecycle
+from kruise.util.inplaceupdate import has_readiness_gate, mark_created_ready
 
 Pod = Mapping[str, Any]
 
@@ -268,12 +270,17 @@ async def _create_one(
             )
             return err
     try:
-        await deps.client.create(PODS, pod)
+        created = await deps.client.create(PODS, pod)
     except ClientError as err:
         expectations.observe_scale(sync.key, ScaleAction.CREATE, pod_name)
         deps.recorder.event(cloneset, "Warning", "FailedCreate", f"failed to create pod: {err}")
         return err
     deps.recorder.event(cloneset, "Normal", "SuccessfulCreate", f"succeed to create pod {pod_name}")
+    if has_readiness_gate(created):
+        # OpenKruise leaves this to the refresh of a later pass, which sets the same
+        # condition; set now, the node finds it on its first status write.
+        with contextlib.suppress(ClientError):
+            await mark_created_ready(deps.client, created, clock=deps.clock)
     return None
 
 

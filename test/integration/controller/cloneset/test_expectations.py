@@ -4,6 +4,7 @@ expectation that will never be observed expires."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,7 @@ from kruise.runtime.client import (
     PERSISTENT_VOLUME_CLAIMS,
     PODS,
     Client,
+    Forbidden,
 )
 from kruise.runtime.clock import FakeClock
 from kruise.runtime.envtest import ControlPlane
@@ -176,3 +178,66 @@ async def test_an_expectation_that_never_arrives_expires_and_the_reconcile_recov
         "kruise_expectations_expired_total", {"kind": "scale"}
     )
     assert expired == 1
+
+
+async def test_new_pods_carry_in_place_update_ready_from_their_create(direct: Direct) -> None:
+    """The condition a later pass's refresh would set is set right after each create:
+    here no pass can have done it, since the cache never shows the pods."""
+    await direct.client.create(CLONESETS, defaulted_cloneset("web", 3), direct.namespace)
+
+    async def cached() -> bool:
+        return bool(await direct.cache.list(CLONESETS, direct.namespace))
+
+    await eventually(cached, timeout=15, interval=0.05, what="the CloneSet in the cache")
+    direct.cache.informer(PODS).pause_watch()
+    await direct.reconciler.reconcile(Request(direct.namespace, "web"))
+    assert await direct.cached_pods() == []
+    pods = await direct.pods_in_api()
+    assert len(pods) == 3
+    for pod in pods:
+        [condition] = [c for c in pod["status"]["conditions"] if c["type"] == "InPlaceUpdateReady"]
+        assert condition["status"] == "True"
+        assert condition["lastTransitionTime"]
+
+
+class StatusRefused(Client):
+    """The real client, but every pod status write is refused as RBAC would refuse it."""
+
+    async def patch(self, resource: Any, name: str, body: Any, *args: Any, **kwargs: Any) -> Any:
+        if resource == PODS and kwargs.get("subresource") == "status":
+            raise Forbidden("pods/status is forbidden", status=403, reason="Forbidden")
+        return await super().patch(resource, name, body, *args, **kwargs)
+
+
+async def test_a_refused_condition_write_leaves_the_create_counted(direct: Direct) -> None:
+    """Setting the condition after a create is a head start, not part of the create: a
+    refusal leaves the pod created and expected, and the refresh of a later pass retries."""
+    refusing = StatusRefused(direct.client.config)
+    deps = dataclasses.replace(direct.deps, client=refusing)
+    reconciler = CloneSetReconciler(direct.cache, deps, expectation_timeout=TIMEOUT)
+    await direct.client.create(CLONESETS, defaulted_cloneset("web", 2), direct.namespace)
+
+    async def cached() -> bool:
+        return bool(await direct.cache.list(CLONESETS, direct.namespace))
+
+    await eventually(cached, timeout=15, interval=0.05, what="the CloneSet in the cache")
+    try:
+        await reconciler.reconcile(Request(direct.namespace, "web"))
+    finally:
+        await refusing.close()
+    pods = await direct.pods_in_api()
+    assert len(pods) == 2
+    assert all(
+        c["type"] != "InPlaceUpdateReady" for p in pods for c in p["status"].get("conditions", [])
+    )
+
+    async def two_cached() -> bool:
+        return len(await direct.cached_pods()) == 2
+
+    await eventually(two_cached, timeout=15, interval=0.05, what="2 pods in the cache")
+    await direct.reconciler.reconcile(Request(direct.namespace, "web"))
+    pods = await direct.pods_in_api()
+    assert len(pods) == 2  # the creates were counted: none made twice
+    for pod in pods:
+        [condition] = [c for c in pod["status"]["conditions"] if c["type"] == "InPlaceUpdateReady"]
+        assert condition["status"] == "True"  # the later pass's refresh set it
