@@ -71,6 +71,11 @@ class Client:
         """Close the connections (leaving ``async with`` does it)."""
         await self.transport.close()
 
+    def spare_requests(self) -> float:
+        """How many requests the client's rate limiter would send now without waiting
+        (``inf`` without a limit); negative when requests already wait for tokens."""
+        return self.transport.limiter.available()
+
     # ---- reads -----------------------------------------------------------------------
 
     async def get(self, resource: Resource, name: str, namespace: str | None = None) -> KubeObject:

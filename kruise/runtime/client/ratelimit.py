@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 
 from kruise.runtime.clock import Clock, RealClock
 
@@ -33,6 +34,14 @@ class TokenBucket:
         now = self._clock.now()
         self._tokens = min(float(self.burst), self._tokens + (now - self._last) * self.qps)
         self._last = now
+
+    def available(self) -> float:
+        """Tokens saved up now, negative when waiters have reserved ahead; ``inf`` when
+        unlimited. Takes none."""
+        if not self.enabled:
+            return math.inf
+        self._refill()
+        return self._tokens
 
     def try_acquire(self) -> bool:
         """Take a token if one is available now."""

@@ -220,19 +220,32 @@ async def _create(deps: Deps, sync: SyncInput, count: int, current_count: int) -
     created = 0
     refusals: list[ClientError] = []
     position, batch = 0, 1
-    while position < len(planned):
-        chunk = planned[position : position + batch]
-        outcomes = await asyncio.gather(
-            *(_create_one(deps, sync, pod, claims, existing_claims) for pod, claims in chunk)
-        )
-        position += len(chunk)
-        refusals = [o for o in outcomes if o is not None]
-        created += len(outcomes) - len(refusals)
-        if refusals:
-            for pod, _ in planned[position:]:
-                expectations.observe_scale(sync.key, ScaleAction.CREATE, name_of(pod))
-            break
-        batch *= 2
+    async with _HeadStart(deps) as head_start:
+        while position < len(planned):
+            chunk = planned[position : position + batch]
+            position += len(chunk)
+            to_come = len(planned) - position
+            outcomes = await asyncio.gather(
+                *(
+                    _create_one(
+                        deps,
+                        sync,
+                        pod,
+                        claims,
+                        existing_claims,
+                        head_start=head_start,
+                        creates_to_come=to_come,
+                    )
+                    for pod, claims in chunk
+                )
+            )
+            refusals = [o for o in outcomes if o is not None]
+            created += len(outcomes) - len(refusals)
+            if refusals:
+                for pod, _ in planned[position:]:
+                    expectations.observe_scale(sync.key, ScaleAction.CREATE, name_of(pod))
+                break
+            batch *= 2
     if refusals:
         # The API server's own words, as OpenKruise's FailedScale condition carries them;
         # each refusal also has its FailedCreate event.
@@ -248,8 +261,12 @@ async def _create_one(
     pod: KubeObject,
     claims: list[KubeObject],
     existing_claims: set[str],
+    *,
+    head_start: _HeadStart,
+    creates_to_come: int,
 ) -> ClientError | None:
-    """Create ``pod`` and its missing claims; the API server's refusal, if any."""
+    """Create ``pod`` and its missing claims, then hand the pod to ``head_start``; the
+    API server's refusal, if any."""
     expectations = deps.scale_expectations
     cloneset = dict(sync.cloneset)
     pod_name = name_of(pod)
@@ -276,12 +293,49 @@ async def _create_one(
         deps.recorder.event(cloneset, "Warning", "FailedCreate", f"failed to create pod: {err}")
         return err
     deps.recorder.event(cloneset, "Normal", "SuccessfulCreate", f"succeed to create pod {pod_name}")
-    if has_readiness_gate(created):
-        # OpenKruise leaves this to the refresh of a later pass, which sets the same
-        # condition; set now, the node finds it on its first status write.
-        with contextlib.suppress(ClientError):
-            await mark_created_ready(deps.client, created, clock=deps.clock)
+    head_start.created(created, creates_to_come=creates_to_come)
     return None
+
+
+class _HeadStart:
+    """Sets InPlaceUpdateReady True on pods just created with the gate.
+
+    OpenKruise leaves this to the refresh of a later pass, which sets the same condition;
+    set now, the node finds it on its first status write and reports the pod Ready in
+    that write. A write goes out at once while the client's rate limit has room for it
+    beside the creates still to come, and after the last create otherwise, so it never
+    holds a create back. Leaving the block waits for them all; a refusal is left to the
+    refresh.
+    """
+
+    def __init__(self, deps: Deps) -> None:
+        self._deps = deps
+        self._started: list[asyncio.Task[None]] = []
+        self._deferred: list[KubeObject] = []
+
+    async def __aenter__(self) -> _HeadStart:
+        return self
+
+    async def __aexit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is None:
+            await asyncio.gather(*self._started, *(self._mark(p) for p in self._deferred))
+            return
+        # The block failed (or was cancelled): its own error is what the caller gets.
+        for task in self._started:
+            task.cancel()
+        await asyncio.gather(*self._started, return_exceptions=True)
+
+    def created(self, pod: KubeObject, *, creates_to_come: int) -> None:
+        if not has_readiness_gate(pod):
+            return
+        if self._deps.client.spare_requests() > creates_to_come:
+            self._started.append(asyncio.create_task(self._mark(pod)))
+        else:
+            self._deferred.append(pod)
+
+    async def _mark(self, pod: KubeObject) -> None:
+        with contextlib.suppress(ClientError):
+            await mark_created_ready(self._deps.client, pod, clock=self._deps.clock)
 
 
 # --- deleting ---------------------------------------------------------------------------

@@ -80,3 +80,16 @@ async def test_a_cancelled_waiter_gives_its_token_back() -> None:
 def test_burst_must_be_positive_when_limiting() -> None:
     with pytest.raises(ValueError, match="burst"):
         TokenBucket(qps=5, burst=0)
+
+
+async def test_available_counts_saved_tokens_and_reservations_without_taking_any() -> None:
+    clock = FakeClock()
+    bucket = TokenBucket(qps=10, burst=4, clock=clock)
+    assert bucket.available() == 4
+    assert bucket.available() == 4  # asking takes nothing
+    for _ in range(6):
+        bucket.reserve()
+    assert bucket.available() == pytest.approx(-2)  # two callers wait for tokens
+    await clock.advance(0.5)
+    assert bucket.available() == pytest.approx(3)
+    assert TokenBucket(qps=0, burst=0).available() == float("inf")
