@@ -217,13 +217,25 @@ def _version(obj: Mapping[str, Any]) -> tuple[str, str]:
     return str(meta["uid"]), str(meta["resourceVersion"])
 
 
+CONFLICT = "the object has been modified"
+
+
 def _stable_status(obj: Mapping[str, Any]) -> Obj:
-    """The status without condition timestamps, which a manager may refresh."""
+    """The status without condition timestamps, which a manager may refresh, and without
+    a failure condition that only records a write conflict: OpenKruise keeps one until
+    another failure replaces it, while kruise-py never records a conflict as a failure
+    and drops the condition on its next good pass."""
     status = dict(obj.get("status") or {})
     conditions = [
         {k: v for k, v in c.items() if k not in ("lastTransitionTime", "lastUpdateTime")}
         for c in status.get("conditions") or []
+        if not (
+            c.get("type") in ("FailedScale", "FailedUpdate")
+            and CONFLICT in str(c.get("message", ""))
+        )
     ]
     if conditions:
         status["conditions"] = sorted(conditions, key=lambda c: str(c.get("type")))
+    else:
+        status.pop("conditions", None)
     return status
