@@ -93,18 +93,9 @@ async def mark_created_ready(
     merge patch touches only this condition, so whatever the scheduler or the node wrote
     meanwhile stays, and no resourceVersion is needed.
     """
-    metadata = pod.get("metadata") or {}
     now = format_time((clock or RealClock()).wall())
     condition = {"type": CONDITION_TYPE, "status": "True", "lastTransitionTime": now}
-    patch = {"status": {"conditions": [condition]}}
-    return await client.patch(
-        PODS,
-        metadata["name"],
-        patch,
-        metadata.get("namespace"),
-        patch_type=PatchType.STRATEGIC,
-        subresource="status",
-    )
+    return await _patch_status(client, pod, {"conditions": [condition]}, PatchType.STRATEGIC)
 
 
 async def _write(
@@ -116,15 +107,35 @@ async def _write(
     metadata = pod.get("metadata") or {}
     # The whole list is replaced; the resourceVersion makes a stale read fail with Conflict
     # instead of dropping a condition someone else wrote meanwhile.
-    patch: KubeObject = {"status": {"conditions": conditions}}
-    if metadata.get("resourceVersion"):
-        patch["metadata"] = {"resourceVersion": metadata["resourceVersion"]}
+    return await _patch_status(
+        client,
+        pod,
+        {"conditions": conditions},
+        PatchType.MERGE,
+        resource_version=metadata.get("resourceVersion"),
+    )
+
+
+async def _patch_status(
+    client: Client,
+    pod: KubeObject,
+    status: KubeObject,
+    patch_type: PatchType,
+    *,
+    resource_version: str | None = None,
+) -> KubeObject:
+    """Patch the pod's status subresource with ``status`` (guarded by
+    ``resource_version`` when given); the pod as written."""
+    metadata = pod.get("metadata") or {}
+    patch: KubeObject = {"status": status}
+    if resource_version:
+        patch["metadata"] = {"resourceVersion": resource_version}
     return await client.patch(
         PODS,
         metadata["name"],
         patch,
         metadata.get("namespace"),
-        patch_type=PatchType.MERGE,
+        patch_type=patch_type,
         subresource="status",
     )
 
