@@ -26,7 +26,7 @@ from kruise.runtime.client import EVENTS, PODS, Client, Conflict
 from kruise.runtime.controller import Controller
 from kruise.runtime.manager import Manager, ManagerOptions
 from support import workloads
-from support.pods import image_of, kubelet_status, live
+from support.pods import image_of, is_ready, kubelet_status, live, names, ready_lags_gates
 from support.polling import eventually
 
 Obj = dict[str, Any]
@@ -91,10 +91,21 @@ class Harness:
         pytest.fail(f"pod {pod_name} kept conflicting")
 
     async def all_ready(self, name: str, count: int, within: float = 30.0) -> list[Obj]:
-        """Wait for ``count`` pods and mark each Running and Ready."""
+        """Wait for ``count`` pods, mark each Running, and return once each is Ready: a pod
+        whose readiness gate the controller sets after that report is reported again, as a
+        kubelet does."""
         pods = await self.pod_count(name, count, within)
         for pod in pods:
             await self.set_pod_status(pod["metadata"]["name"])
+
+        async def ready() -> bool:
+            current = [await self.client.get(PODS, n, self.namespace) for n in names(pods)]
+            for pod in current:
+                if ready_lags_gates(pod):
+                    await self.set_pod_status(pod["metadata"]["name"])
+            return all(is_ready(p) for p in current)
+
+        await eventually(ready, timeout=within, what=f"{count} pods of {name} ready")
         return pods
 
 
@@ -138,7 +149,7 @@ async def play_kubelet(harness: Harness, name: str, stop: asyncio.Event) -> None
             statuses = pod["status"].get("containerStatuses") or []
             running = pod["status"].get("phase") == "Running"
             stale = statuses and statuses[0]["image"] != image_of(pod)
-            if not running or stale:
+            if not running or stale or ready_lags_gates(pod):
                 await harness.set_pod_status(pod["metadata"]["name"])
         await asyncio.sleep(0.1)
 

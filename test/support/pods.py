@@ -32,6 +32,28 @@ def is_ready(pod: Obj) -> bool:
     return ready is not None and ready["status"] == "True"
 
 
+def gates_true(pod: Obj) -> bool:
+    """Every readiness gate of ``pod`` has its condition True."""
+    conditions = pod.get("status", {}).get("conditions", [])
+    return all(
+        any(c["type"] == g["conditionType"] and c["status"] == "True" for c in conditions)
+        for g in pod["spec"].get("readinessGates", [])
+    )
+
+
+def ready_lags_gates(pod: Obj) -> bool:
+    """A running pod with ready containers whose gates turned True after its last report
+    (Ready still False): a kubelet would report it Ready now."""
+    containers = condition(pod, "ContainersReady")
+    return (
+        pod.get("status", {}).get("phase") == "Running"
+        and containers is not None
+        and containers["status"] == "True"
+        and gates_true(pod)
+        and not is_ready(pod)
+    )
+
+
 def live(pods: list[Obj]) -> list[Obj]:
     """The pods not being deleted."""
     return [p for p in pods if not p["metadata"].get("deletionTimestamp")]
@@ -70,10 +92,7 @@ def kubelet_status(
         for c in pod.get("status", {}).get("conditions", [])
         if c["type"] not in ("Ready", "ContainersReady", "PodScheduled")
     ]
-    gates_ok = all(
-        any(c["type"] == g["conditionType"] and c["status"] == "True" for c in conditions)
-        for g in pod["spec"].get("readinessGates", [])
-    )
+    gates_ok = gates_true(pod)
     flag = "True" if ready else "False"
     ready_flag = "True" if ready and gates_ok else "False"
     old_ready = next(

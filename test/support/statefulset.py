@@ -35,7 +35,7 @@ from kruise.runtime.client import (
 from kruise.runtime.controller import Controller
 from kruise.runtime.manager import Manager, ManagerOptions
 from support import workloads
-from support.pods import image_of, kubelet_status, live
+from support.pods import image_of, kubelet_status, live, ready_lags_gates
 from support.polling import eventually
 
 Obj = dict[str, Any]
@@ -321,7 +321,8 @@ async def play_kubelet(
             statuses = status.get("containerStatuses") or []
             running = status.get("phase") == "Running"
             stale = statuses and statuses[0]["image"] != image_of(pod)
-            if not running or stale:
+            lags = ready(pod) and ready_lags_gates(pod)
+            if not running or stale or lags:
                 with contextlib.suppress(NotFound):
                     await harness.set_pod_status(pod["metadata"]["name"], ready=ready(pod))
         await asyncio.sleep(0.1)

@@ -32,11 +32,15 @@ async def test_a_job_completes_once_every_node_ran_its_pod(harness: Harness) -> 
 
 async def test_the_active_deadline_fails_the_job(harness: Harness) -> None:
     await harness.create_node("a")
+    # The deadline starts long and is cut once the pod is seen: a 1 s deadline from the start
+    # can delete the pod before a busy test run ever lists it.
     await harness.create(
-        defaulted_job("late", completionPolicy={"type": "Always", "activeDeadlineSeconds": 1})
+        defaulted_job("late", completionPolicy={"type": "Always", "activeDeadlineSeconds": 3600})
     )
     [pod] = await harness.live_pods("late", 1)
     await harness.set_phase(pod, "Running")
+    await harness.status_is("late", phase="running", active=1)
+    await harness.patch("late", {"spec": {"completionPolicy": {"activeDeadlineSeconds": 1}}})
 
     job = await harness.status_is("late", phase="failed")
     assert condition(job, "Failed") is not None

@@ -7,7 +7,7 @@ import asyncio
 from typing import Any
 
 from support.cloneset import Harness, defaulted_cloneset, play_kubelet, reasons_of, set_image
-from support.pods import condition, image_of, is_ready, live, names
+from support.pods import condition, image_of, is_ready, live, names, ready_lags_gates
 from support.polling import eventually
 
 from kruise.apis.apps.v1alpha1 import CONTROLLER_REVISION_HASH_LABEL, SPECIFIED_DELETE_LABEL
@@ -113,7 +113,7 @@ async def test_recreate_rolls_with_max_unavailable(harness: Harness) -> None:
         kept = [p for p in pods if SPECIFIED_DELETE_LABEL not in p["metadata"]["labels"]]
         fewest_ready = min(fewest_ready, sum(1 for p in kept if is_ready(p)))
         for pod in pods:
-            if pod["status"].get("phase") != "Running":
+            if pod["status"].get("phase") != "Running" or ready_lags_gates(pod):
                 await harness.set_pod_status(pod["metadata"]["name"])
         done = len(pods) == 4 and all(image_of(p) == "nginx:2.0" and is_ready(p) for p in pods)
         return pods if done else None
@@ -169,7 +169,7 @@ async def test_max_surge_recreates_above_replicas_but_never_beyond(harness: Harn
         pods = live(await harness.pods("web"))
         most = max(most, len(pods))
         for pod in pods:
-            if pod["status"].get("phase") != "Running":
+            if pod["status"].get("phase") != "Running" or ready_lags_gates(pod):
                 await harness.set_pod_status(pod["metadata"]["name"])
         new = [p for p in pods if image_of(p) == "nginx:2.0" and is_ready(p)]
         return pods if len(pods) == 3 and len(new) == 3 else None
