@@ -72,7 +72,9 @@ def new_reconcile_id() -> str:
     It only correlates log lines, so the process's fast random generator serves; a
     ``uuid.uuid4()`` costs a system call and an object per reconcile.
     """
-    hexed = "%032x" % (random.getrandbits(128) & _UUID_VERSION_MASK | _UUID_V4_BITS)
+    # bytes.hex is several times cheaper than formatting a 128-bit int with "%032x".
+    bits = random.getrandbits(128) & _UUID_VERSION_MASK | _UUID_V4_BITS
+    hexed = bits.to_bytes(16, "big").hex()
     return f"{hexed[:8]}-{hexed[8:12]}-{hexed[12:16]}-{hexed[16:20]}-{hexed[20:]}"
 
 

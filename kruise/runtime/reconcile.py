@@ -3,33 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol
+from typing import NamedTuple, Protocol
 
 
-@dataclass(frozen=True, order=True)
-class Request:
-    """The namespace and name of the object to reconcile (namespace is "" when cluster-scoped)."""
+class Request(NamedTuple):
+    """The namespace and name of the object to reconcile (namespace is "" when cluster-scoped).
+
+    A tuple, so hashing and comparing run in C: the work queue hashes a request a dozen
+    times per reconcile (dirty and processing sets, metric timestamps, backoff), and a
+    Python ``__hash__`` cost more than the rest of a no-op reconcile's queue work.
+    """
 
     namespace: str
     name: str
-    _hash: ClassVar[int]  # set per instance by __hash__, never a field
 
     def __str__(self) -> str:
         return f"{self.namespace}/{self.name}" if self.namespace else self.name
-
-    def __hash__(self) -> int:
-        # The work queue hashes a request a dozen times per reconcile (dirty and
-        # processing sets, metric timestamps, backoff); compute the field hash once.
-        try:
-            return self._hash
-        except AttributeError:
-            cached = hash((self.namespace, self.name))
-            object.__setattr__(self, "_hash", cached)
-            return cached
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Rebuild from the fields: a cached string hash is only valid in this process.
-        return (type(self), (self.namespace, self.name))
 
     @classmethod
     def from_object(cls, obj: dict[str, object]) -> Request:
