@@ -1,9 +1,10 @@
-"""How to reach and authenticate to the API server, loaded through kubernetes_asyncio.
+"""How to reach and authenticate to the API server: a kubeconfig or the in-cluster
+service account, turned into a ``RestConfig`` and an SSL context for our own aiohttp
+session.
 
-kubernetes_asyncio parses kubeconfigs (merged ``KUBECONFIG`` lists, contexts,
-inline or file certificates, tokens, auth providers, exec plugins) and the
-in-cluster environment; this module turns its ``Configuration`` into a
-``RestConfig`` and an SSL context for our own aiohttp session.
+Kubeconfigs are read by ``kruise.runtime.client.kubeconfig``; only a user whose
+credentials come from an exec plugin or an auth provider goes through kubernetes_asyncio's
+loader, which runs and renews them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from kruise.runtime.client import kubeconfig
 from kruise.runtime.client.credentials import (
     Credentials,
     ExecCredentials,
@@ -29,6 +31,7 @@ from kruise.runtime.clock import Clock
 DEFAULT_KUBECONFIG = Path("~/.kube/config")
 SERVICE_ACCOUNT_DIR = Path("/var/run/secrets/kubernetes.io/serviceaccount")
 SERVICE_HOST_ENV = "KUBERNETES_SERVICE_HOST"
+SERVICE_PORT_ENV = "KUBERNETES_SERVICE_PORT"
 
 
 class ConfigError(Exception):
@@ -115,33 +118,81 @@ def _kubeconfig_path(
 
 async def kubeconfig_config(path: str | os.PathLike[str], context: str | None = None) -> RestConfig:
     """Load a kubeconfig (or an ``os.pathsep``-separated list of them) and a context."""
+    shown = os.fspath(path)
+    try:
+        merged = await asyncio.to_thread(kubeconfig.read, path)
+        name, cluster, user = merged.context(context)
+        if kubeconfig.needs_plugin(user):
+            config = await _plugin_config(shown, name)
+        else:
+            config = await asyncio.to_thread(_direct_config, cluster, user)
+        check_usable(config)
+    except (kubeconfig.KubeconfigError, ConfigError) as err:
+        raise ConfigError(f"kubeconfig {shown}: {err}") from None
+    return config
+
+
+def _direct_config(cluster: kubeconfig.Named, user: kubeconfig.Named | None) -> RestConfig:
+    """The configuration of a context whose user has no plugin: a token, a token file,
+    a client certificate, a username and password, or nothing."""
+    server = cluster.body.get("server")
+    if not server:
+        raise ConfigError("the context's cluster has no server")
+    host = str(server).rstrip("/")
+    ca_file = cert_file = key_file = None
+    if host.startswith("https"):
+        ca_file = kubeconfig.file_of(cluster, "certificate-authority")
+        if user is not None:
+            cert_file = kubeconfig.file_of(user, "client-certificate")
+            key_file = kubeconfig.file_of(user, "client-key")
+    return RestConfig(
+        host=host,
+        ca_file=ca_file,
+        cert_file=cert_file,
+        key_file=key_file,
+        verify_tls=not cluster.body.get("insecure-skip-tls-verify", False),
+        tls_server_name=cluster.body.get("tls-server-name"),
+        proxy=cluster.body.get("proxy-url"),
+        credentials=_user_credentials(user) if user is not None else None,
+    )
+
+
+def _user_credentials(user: kubeconfig.Named) -> Credentials | None:
+    token, token_file = kubeconfig.token_of(user)
+    if token:
+        return StaticCredentials(f"Bearer {token}")
+    if token_file:
+        try:
+            return TokenFileCredentials(token_file)
+        except (OSError, ValueError) as err:
+            raise ConfigError(f"tokenFile: {_reason(err)}") from None
+    basic = kubeconfig.basic_auth(user)
+    return StaticCredentials(basic) if basic else None
+
+
+async def _plugin_config(path: str, context: str) -> RestConfig:
+    """Through kubernetes_asyncio, which runs exec plugins and auth providers and renews
+    what they return."""
     from kubernetes_asyncio.client import Configuration  # noqa: PLC0415
     from kubernetes_asyncio.config import load_kube_config  # noqa: PLC0415
 
-    if not await asyncio.to_thread(os.path.isfile, path):
-        raise ConfigError(f"kubeconfig {os.fspath(path)} does not exist")
     configuration = Configuration()
     try:
         loader = await load_kube_config(
-            config_file=os.fspath(path),
+            config_file=path,
             context=context,
             client_configuration=configuration,
             persist_config=False,
         )
-    except Exception as err:  # YAML, base64, shape and I/O errors alike
-        raise ConfigError(f"kubeconfig {os.fspath(path)}: {_reason(err)}") from None
+    except Exception as err:  # YAML, base64, shape, plugin and I/O errors alike
+        raise ConfigError(_reason(err)) from None
     credentials: Credentials | None = None
     user = getattr(loader, "_user", None)
     if user is not None and "exec" in user:
         credentials = ExecCredentials(loader)
     elif configuration.api_key.get("BearerToken"):
         credentials = StaticCredentials(str(configuration.api_key["BearerToken"]))
-    config = _from_configuration(configuration, credentials)
-    try:
-        check_usable(config)
-    except ConfigError as err:
-        raise ConfigError(f"kubeconfig {os.fspath(path)}: {err}") from None
-    return config
+    return _from_configuration(configuration, credentials)
 
 
 def check_usable(config: RestConfig, now: datetime.datetime | None = None) -> None:
@@ -192,24 +243,25 @@ def in_cluster_config(
 ) -> RestConfig:
     """The pod's service account: KUBERNETES_SERVICE_HOST/PORT, its CA and a token that
     is re-read every minute and after a 401."""
-    from kubernetes_asyncio.client import Configuration  # noqa: PLC0415
-    from kubernetes_asyncio.config import ConfigException  # noqa: PLC0415
-    from kubernetes_asyncio.config.incluster_config import (  # noqa: PLC0415
-        InClusterConfigLoader,
-    )
-
-    configuration = Configuration()
-    loader = InClusterConfigLoader(
-        token_filename=os.fspath(token_file),
-        cert_filename=os.fspath(ca_file),
-        try_refresh_token=False,
-        environ=dict(environ),
-    )
+    host, port = environ.get(SERVICE_HOST_ENV), environ.get(SERVICE_PORT_ENV)
     try:
-        loader.load_and_set(configuration)
-    except (ConfigException, OSError) as err:
-        raise ConfigError(f"in-cluster configuration: {err}") from err
-    return _from_configuration(configuration, TokenFileCredentials(token_file, clock=clock))
+        if host is None or port is None:
+            raise ConfigError(f"{SERVICE_HOST_ENV} and {SERVICE_PORT_ENV} are not set")
+        if not host or not port:
+            raise ConfigError(f"{SERVICE_HOST_ENV} or {SERVICE_PORT_ENV} is empty")
+        if not Path(ca_file).is_file() or not Path(ca_file).stat().st_size:
+            raise ConfigError(f"the service account CA {os.fspath(ca_file)} is missing or empty")
+        try:
+            credentials = TokenFileCredentials(token_file, clock=clock)
+        except (OSError, ValueError) as err:
+            raise ConfigError(f"the service account token: {_reason(err)}") from None
+    except ConfigError as err:
+        raise ConfigError(f"in-cluster configuration: {err}") from None
+    # net.JoinHostPort: an IPv6 address goes in brackets.
+    address = f"[{host}]:{port}" if ":" in host or "%" in host else f"{host}:{port}"
+    return RestConfig(
+        host=f"https://{address}", ca_file=os.fspath(ca_file), credentials=credentials
+    )
 
 
 def _from_configuration(configuration: Any, credentials: Credentials | None) -> RestConfig:
