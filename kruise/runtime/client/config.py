@@ -127,6 +127,8 @@ async def kubeconfig_config(path: str | os.PathLike[str], context: str | None = 
         else:
             config = await asyncio.to_thread(_direct_config, cluster, user)
         check_usable(config)
+    except kubeconfig.KubeconfigMissing:
+        raise ConfigError(f"kubeconfig {shown} does not exist") from None
     except (kubeconfig.KubeconfigError, ConfigError) as err:
         raise ConfigError(f"kubeconfig {shown}: {err}") from None
     return config
@@ -136,7 +138,7 @@ def _direct_config(cluster: kubeconfig.Named, user: kubeconfig.Named | None) -> 
     """The configuration of a context whose user has no plugin: a token, a token file,
     a client certificate, a username and password, or nothing."""
     server = cluster.body.get("server")
-    if not server:
+    if server is None:
         raise ConfigError("the context's cluster has no server")
     host = str(server).rstrip("/")
     ca_file = cert_file = key_file = None

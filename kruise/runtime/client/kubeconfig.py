@@ -29,6 +29,10 @@ class KubeconfigError(Exception):
     """A kubeconfig that cannot be read or does not name what it needs."""
 
 
+class KubeconfigMissing(KubeconfigError):
+    """None of the files named exists."""
+
+
 @dataclass(frozen=True)
 class Named:
     """One cluster, user or context entry, and the folder of the file it came from (where
@@ -83,7 +87,7 @@ def read(paths: str | os.PathLike[str]) -> Kubeconfig:
                 merged[section].setdefault(item["name"], _named(item, section, path))
         current = current or document.get("current-context") or None
     if not found:
-        raise KubeconfigError("no such file")
+        raise KubeconfigMissing(os.fspath(paths))
     return Kubeconfig(
         clusters=merged["clusters"],
         users=merged["users"],

@@ -106,7 +106,7 @@ def minimal_kubeconfig(path: Path, cluster: dict[str, Any], user: dict[str, Any]
     ("cluster", "user", "says"),
     [
         ({"server": "not a url"}, {"token": "t"}, "the server 'not a url' is not an http(s) URL"),
-        ({}, {"token": "t"}, "the current context, or its cluster or user, is empty"),
+        ({}, {"token": "t"}, "the context's cluster has no server"),
         ({"server": ""}, {"token": "t"}, "the server '' is not an http(s) URL"),
         (
             {
