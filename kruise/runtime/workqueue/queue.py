@@ -17,12 +17,13 @@ class ShutDown(Exception):
     """Raised by ``get`` once the queue is shutting down and holds no more items."""
 
 
-def _wake_one(waiters: deque[asyncio.Future[None]]) -> None:
+def _wake_one(waiters: deque[asyncio.Future[None]]) -> bool:
     while waiters:
         waiter = waiters.popleft()
         if not waiter.done():
             waiter.set_result(None)
-            return
+            return True
+    return False
 
 
 def _wake_all(waiters: deque[asyncio.Future[None]]) -> None:
@@ -56,6 +57,11 @@ class Queue(Generic[T]):
         self._shutting_down = False
         self._drain = False
         self._getters: deque[asyncio.Future[None]] = deque()
+        # One getter at a time is woken: a worker takes items without yielding while any
+        # are queued, so waking one per add would mostly wake workers to an empty queue.
+        # The next is woken once the woken one took its item and yielded with items left.
+        self._waking = False
+        self._recheck_scheduled = False
         self._drain_waiters: deque[asyncio.Future[None]] = deque()
         # None without metrics, so the hot paths skip the calls altogether.
         self._metrics: QueueMetrics | None = (
@@ -82,8 +88,8 @@ class Queue(Generic[T]):
             # ``done`` re-queues it, so no worker sees it twice at once.
             return
         self._queue.append(item)
-        if self._getters:
-            _wake_one(self._getters)
+        if self._getters and not self._waking:
+            self._waking = _wake_one(self._getters)
 
     async def get(self) -> T:
         """Wait for the next item; raises ``ShutDown`` once shut down and empty.
@@ -98,7 +104,16 @@ class Queue(Generic[T]):
             self._metrics.get(item)
         self._processing.add(item)
         self._dirty.discard(item)
+        if queue and self._getters and not self._recheck_scheduled:
+            # Items are left: once this worker yields, wake another if they still are.
+            self._recheck_scheduled = True
+            asyncio.get_running_loop().call_soon(self._wake_if_queued)
         return item
+
+    def _wake_if_queued(self) -> None:
+        self._recheck_scheduled = False
+        if self._queue and self._getters and not self._waking:
+            self._waking = _wake_one(self._getters)
 
     async def _wait_for_item(self) -> None:
         # Out of ``get`` so that taking a queued item, the common case, skips the loop.
@@ -111,9 +126,12 @@ class Queue(Generic[T]):
             except asyncio.CancelledError:
                 # If we were woken and then cancelled, pass the wake-up on so the item
                 # does not sit in the queue while another getter waits.
-                if waiter.done() and not waiter.cancelled() and queue:
-                    _wake_one(self._getters)
+                if waiter.done() and not waiter.cancelled():
+                    self._waking = False
+                    if queue and self._getters:
+                        self._waking = _wake_one(self._getters)
                 raise
+            self._waking = False
         if not queue:
             raise ShutDown
 
@@ -132,8 +150,8 @@ class Queue(Generic[T]):
             self._metrics.done(item)
         if item in self._dirty:
             self._queue.append(item)
-            if self._getters:
-                _wake_one(self._getters)
+            if self._getters and not self._waking:
+                self._waking = _wake_one(self._getters)
         elif not processing and self._drain_waiters:
             _wake_all(self._drain_waiters)
 

@@ -114,6 +114,60 @@ async def test_several_workers_never_process_one_key_at_the_same_time() -> None:
     assert 3 < len(processed) < 60
 
 
+async def test_a_burst_of_adds_wakes_one_waiting_worker_not_one_per_item() -> None:
+    # The woken worker takes queued items without yielding; waking the others would only
+    # send them back to sleep on an empty queue.
+    queue: Queue[int] = Queue()
+    taken: dict[str, list[int]] = {"a": [], "b": [], "c": []}
+
+    async def worker(name: str) -> None:
+        while True:
+            try:
+                key = await queue.get()
+            except ShutDown:
+                return
+            taken[name].append(key)
+            queue.done(key)
+
+    workers = [asyncio.create_task(worker(name)) for name in taken]
+    await settle()
+    for key in range(10):
+        queue.add(key)
+    assert len(queue._getters) == 2  # two workers still asleep, not woken to find nothing
+    await settle()
+
+    assert sorted(len(keys) for keys in taken.values()) == [0, 0, 10]
+    queue.shut_down()
+    await asyncio.gather(*workers)
+
+
+async def test_items_left_when_a_worker_yields_wake_the_next_worker() -> None:
+    queue: Queue[int] = Queue()
+    holding: set[int] = set()
+    release = asyncio.Event()
+
+    async def worker() -> None:
+        while True:
+            try:
+                key = await queue.get()
+            except ShutDown:
+                return
+            holding.add(key)
+            await release.wait()  # a reconcile waiting on the API server
+            queue.done(key)
+
+    workers = [asyncio.create_task(worker()) for _ in range(3)]
+    await settle()
+    for key in range(3):
+        queue.add(key)
+    await settle()
+
+    assert holding == {0, 1, 2}  # all three workers busy at once
+    release.set()
+    queue.shut_down()
+    await asyncio.gather(*workers)
+
+
 async def test_a_cancelled_getter_does_not_swallow_the_item() -> None:
     queue: Queue[str] = Queue()
     first = asyncio.create_task(queue.get())
