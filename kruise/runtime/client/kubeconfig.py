@@ -122,7 +122,8 @@ def _named(item: Entry, section: str, path: Path) -> Named:
     body = item.get(key) or {}
     if not isinstance(body, dict):
         raise KubeconfigError(f"{path}: {key} {item['name']!r} is not a mapping")
-    return Named(body, path.parent.resolve())
+    # Absolute but not resolved: a symlinked kubeconfig names files beside the link.
+    return Named(body, path.parent.absolute())
 
 
 def needs_plugin(user: Named | None) -> bool:

@@ -81,6 +81,20 @@ async def test_relative_files_are_read_beside_the_file_that_names_them(tmp_path:
     assert await config["credentials"].authorization() == "Bearer from-file"
 
 
+def test_a_symlinked_kubeconfig_reads_relative_files_beside_the_link(tmp_path: Path) -> None:
+    target = write(
+        tmp_path / "elsewhere" / "config",
+        clusters=[cluster("c", server="https://api", **{"certificate-authority": "ca.crt"})],
+        contexts=[context("ctx", "c")],
+        **{"current-context": "ctx"},
+    )
+    link = tmp_path / "home" / "config"
+    link.parent.mkdir()
+    link.symlink_to(target)
+    (link.parent / "ca.crt").write_text("ca")
+    assert kubeconfig_config_unchecked(link)["ca_file"] == str(link.parent / "ca.crt")
+
+
 def kubeconfig_config_unchecked(path: Path) -> dict[str, Any]:
     """The fields ``_direct_config`` builds, without the TLS check (the files are not PEM)."""
     from kruise.runtime.client import kubeconfig  # noqa: PLC0415
