@@ -122,7 +122,8 @@ def _named(item: Entry, section: str, path: Path) -> Named:
     body = item.get(key) or {}
     if not isinstance(body, dict):
         raise KubeconfigError(f"{path}: {key} {item['name']!r} is not a mapping")
-    # Absolute but not resolved: a symlinked kubeconfig names files beside the link.
+    # Absolute but not resolved: a kubeconfig in a symlinked folder names files from the
+    # folder's path as given, as kubectl does.
     return Named(body, path.parent.absolute())
 
 
@@ -144,7 +145,7 @@ def file_of(entry: Named, key: str) -> str | None:
     name = entry.body.get(key)
     if not name:
         return None
-    path = entry.folder / Path(str(name)).expanduser()
+    path = _beside(entry, name)
     if not path.is_file():
         raise KubeconfigError(f"{key} {path} does not exist")
     return str(path)
@@ -157,8 +158,14 @@ def token_of(user: Named) -> tuple[str | None, str | None]:
         return str(token), None
     token_file = user.body.get("tokenFile")
     if token_file:
-        return None, str(user.folder / Path(str(token_file)).expanduser())
+        return None, str(_beside(user, token_file))
     return None, None
+
+
+def _beside(entry: Named, name: object) -> Path:
+    """``name`` relative to the entry's file, ``..`` taken off the path's text as kubectl
+    does (the system would follow a symlinked folder first)."""
+    return Path(os.path.normpath(entry.folder / Path(str(name)).expanduser()))
 
 
 def basic_auth(user: Named) -> str | None:

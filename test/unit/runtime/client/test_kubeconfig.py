@@ -81,18 +81,27 @@ async def test_relative_files_are_read_beside_the_file_that_names_them(tmp_path:
     assert await config["credentials"].authorization() == "Bearer from-file"
 
 
-def test_a_symlinked_kubeconfig_reads_relative_files_beside_the_link(tmp_path: Path) -> None:
-    target = write(
-        tmp_path / "elsewhere" / "config",
-        clusters=[cluster("c", server="https://api", **{"certificate-authority": "ca.crt"})],
+def test_dot_dot_in_a_symlinked_folder_is_taken_off_the_path_as_given(tmp_path: Path) -> None:
+    # ~/.kube links to /data/kube; "../certs/ca.crt" means ~/certs/ca.crt to kubectl.
+    real = tmp_path / "data" / "kube"
+    write(
+        real / "config",
+        clusters=[
+            cluster("c", server="https://api", **{"certificate-authority": "../certs/ca.crt"})
+        ],
         contexts=[context("ctx", "c")],
         **{"current-context": "ctx"},
     )
-    link = tmp_path / "home" / "config"
-    link.parent.mkdir()
-    link.symlink_to(target)
-    (link.parent / "ca.crt").write_text("ca")
-    assert kubeconfig_config_unchecked(link)["ca_file"] == str(link.parent / "ca.crt")
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".kube").symlink_to(real, target_is_directory=True)
+    (home / "certs").mkdir()
+    (home / "certs" / "ca.crt").write_text("ca")
+    (tmp_path / "data" / "certs").mkdir()
+    (tmp_path / "data" / "certs" / "ca.crt").write_text("not this one")
+
+    ca_file = kubeconfig_config_unchecked(home / ".kube" / "config")["ca_file"]
+    assert ca_file == str(home / "certs" / "ca.crt")
 
 
 def kubeconfig_config_unchecked(path: Path) -> dict[str, Any]:
