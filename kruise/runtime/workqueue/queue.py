@@ -88,7 +88,7 @@ class Queue(Generic[T]):
             # ``done`` re-queues it, so no worker sees it twice at once.
             return
         self._queue.append(item)
-        if self._getters and not self._waking:
+        if self._getters and not self._waking:  # _wake_next, inline on the hottest path
             self._waking = _wake_one(self._getters)
 
     async def get(self) -> T:
@@ -112,7 +112,12 @@ class Queue(Generic[T]):
 
     def _wake_if_queued(self) -> None:
         self._recheck_scheduled = False
-        if self._queue and self._getters and not self._waking:
+        if self._queue:
+            self._wake_next()
+
+    def _wake_next(self) -> None:
+        """Wake one waiting getter, unless one already woken has not run yet."""
+        if self._getters and not self._waking:
             self._waking = _wake_one(self._getters)
 
     async def _wait_for_item(self) -> None:
@@ -128,8 +133,8 @@ class Queue(Generic[T]):
                 # does not sit in the queue while another getter waits.
                 if waiter.done() and not waiter.cancelled():
                     self._waking = False
-                    if queue and self._getters:
-                        self._waking = _wake_one(self._getters)
+                    if queue:
+                        self._wake_next()
                 raise
             self._waking = False
         if not queue:
@@ -150,8 +155,7 @@ class Queue(Generic[T]):
             self._metrics.done(item)
         if item in self._dirty:
             self._queue.append(item)
-            if self._getters and not self._waking:
-                self._waking = _wake_one(self._getters)
+            self._wake_next()
         elif not processing and self._drain_waiters:
             _wake_all(self._drain_waiters)
 
