@@ -131,11 +131,18 @@ class Transport:
         self, path: str, *, params: Params | None = None, read_timeout: float | None
     ) -> aiohttp.ClientResponse:
         """GET a long-lived response (a watch): no total timeout, only connect and
-        ``read_timeout`` between reads. The caller reads and closes it."""
+        ``read_timeout`` between reads. The caller reads and closes it.
+
+        Not paced by the rate limiter, as client-go does not pace watches: when the API
+        server drops a watcher that fell behind, the informer's re-watch must not wait
+        behind every write already queued for a token, or the cache lags by as long.
+        """
         client_timeout = aiohttp.ClientTimeout(
             total=None, sock_connect=self.config.timeout, sock_read=read_timeout
         )
-        return await self.send("GET", path, params=params, client_timeout=client_timeout)
+        return await self.send(
+            "GET", path, params=params, client_timeout=client_timeout, throttled=False
+        )
 
     async def send(
         self,
@@ -146,15 +153,18 @@ class Transport:
         data: bytes | None = None,
         content_type: str = "application/json",
         client_timeout: aiohttp.ClientTimeout,
+        throttled: bool = True,
     ) -> aiohttp.ClientResponse:
-        """Send one request, waiting for the rate limiter; re-authenticate once after a
-        401; wait and retry on 429 (or a 5xx) carrying Retry-After, at most
-        ``max_retries`` times. Returns a 2xx response with its body unread."""
+        """Send one request, waiting for the rate limiter unless not ``throttled``;
+        re-authenticate once after a 401; wait and retry on 429 (or a 5xx) carrying
+        Retry-After, at most ``max_retries`` times. Returns a 2xx response with its body
+        unread."""
         credentials = self.config.credentials
         retries = 0
         reauthenticated = False
         while True:
-            await self.limiter.acquire()
+            if throttled:
+                await self.limiter.acquire()
             headers = {"Content-Type": content_type} if data is not None else {}
             if credentials is not None:
                 authorization = await credentials.authorization()

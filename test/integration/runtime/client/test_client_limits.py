@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
@@ -18,6 +19,22 @@ async def test_qps_and_burst_pace_requests(control_plane: ControlPlane, namespac
         for _ in range(7):  # 2 from the burst, then one every 100 ms
             await client.list(CONFIGMAPS, namespace)
         assert time.monotonic() - started >= 0.45
+
+
+async def test_watches_are_not_paced_by_the_rate_limiter(
+    control_plane: ControlPlane, namespace: str
+) -> None:
+    # As in client-go: a re-watch must not queue behind writes waiting for tokens.
+    config = await kubeconfig_config(control_plane.kubeconfig_path)
+    async with Client(config.with_options(qps=0.001, burst=1)) as client:
+        created = await client.create(CONFIGMAPS, {"metadata": {"name": "paced"}}, namespace)
+        assert client.transport.limiter.available() < 0.5  # the next token is ~1000 s away
+        version = created["metadata"]["resourceVersion"]
+        async with asyncio.timeout(60):
+            async with client.watch(CONFIGMAPS, namespace, resource_version="0") as events:
+                event_type, obj = await anext(events)
+        assert (event_type, obj["metadata"]["resourceVersion"]) == ("ADDED", version)
+        assert client.transport.limiter.available() < 0.5
 
 
 async def test_request_timeout_is_client_side(client: Client, namespace: str) -> None:
