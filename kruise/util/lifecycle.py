@@ -22,7 +22,7 @@ from kruise.apis.apps.v1alpha1 import (
     LIFECYCLE_STATE_LABEL,
     LIFECYCLE_TIMESTAMP_ANNOTATION,
 )
-from kruise.runtime.client import KubeObject
+from kruise.runtime.client import PODS, Client, Invalid, KubeObject, NotFound, PatchType
 from kruise.util.pods import format_time, get_pod_condition
 
 POD_SCHEDULED = "PodScheduled"
@@ -92,10 +92,45 @@ def state_metadata(state: str, wall: float) -> tuple[dict[str, str], dict[str, s
 
 
 def state_patch(pod: Mapping[str, Any], state: str, wall: float) -> KubeObject:
-    """A strategic merge patch moving ``pod`` to ``state``, guarded by its resourceVersion."""
+    """A strategic merge patch moving ``pod`` to ``state``.
+
+    It carries the pod's uid, not its resourceVersion (as OpenKruise, which sends neither).
+    The scheduler and the node write a new pod all the time, and a move that sets one
+    label and one annotation is right on any version of the same pod; a version guard
+    made most moves of a scaling CloneSet fail with a conflict and go again. The uid
+    still keeps the move off a pod created again under the same name: the API server
+    refuses to change a uid (``is_uid_mismatch``).
+    """
     labels, annotations = state_metadata(state, wall)
     metadata: dict[str, Any] = {"labels": labels, "annotations": annotations}
-    version = (pod.get("metadata") or {}).get("resourceVersion")
-    if version:
-        metadata["resourceVersion"] = version
+    uid = (pod.get("metadata") or {}).get("uid")
+    if uid:
+        metadata["uid"] = uid
     return {"metadata": metadata}
+
+
+def is_uid_mismatch(error: Exception) -> bool:
+    """Whether ``error`` is the API server refusing a patch whose uid is not the pod's:
+    the pod it was meant for is gone, and another took its name."""
+    return isinstance(error, Invalid) and any(
+        cause.get("field") == "metadata.uid" for cause in error.causes
+    )
+
+
+async def patch_state(client: Client, pod: Mapping[str, Any], patch: KubeObject) -> KubeObject:
+    """Send ``patch`` (``state_patch``'s, maybe with more metadata) to ``pod``; the pod as
+    written. A pod created again under the name raises ``NotFound``, as the pod the
+    patch was meant for is gone."""
+    meta = pod["metadata"]
+    try:
+        return await client.patch(
+            PODS, meta["name"], patch, meta.get("namespace"), patch_type=PatchType.STRATEGIC
+        )
+    except Invalid as err:
+        if not is_uid_mismatch(err):
+            raise
+        gone = NotFound(
+            f"pod {meta.get('namespace')}/{meta['name']} with uid {meta.get('uid')} is gone",
+            reason="NotFound",
+        )
+        raise gone from err

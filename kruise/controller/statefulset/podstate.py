@@ -20,7 +20,6 @@ from kruise.apis.apps.v1alpha1 import (
 )
 from kruise.controller.statefulset.context import Deps
 from kruise.controller.statefulset.identity import revision_of
-from kruise.runtime.client import PODS, PatchType
 from kruise.util import lifecycle
 from kruise.util.inplaceupdate import check_completed
 from kruise.util.pods import (
@@ -133,15 +132,9 @@ async def refresh_pod_state(
 
 
 async def set_lifecycle_state(deps: Deps, pod: Pod, state: str) -> Pod:
-    """Move ``pod`` to lifecycle ``state`` (guarded by its resourceVersion); the cache must
-    show the write before the pod is acted on again."""
-    meta = pod["metadata"]
-    written = await deps.client.patch(
-        PODS,
-        meta["name"],
-        lifecycle.state_patch(pod, state, deps.clock.wall()),
-        meta.get("namespace"),
-        patch_type=PatchType.STRATEGIC,
-    )
+    """Move ``pod`` to lifecycle ``state`` (``NotFound`` once it is gone, even if another
+    pod took its name); the cache must show the write before the pod is acted on again."""
+    patch = lifecycle.state_patch(pod, state, deps.clock.wall())
+    written = await lifecycle.patch_state(deps.client, pod, patch)
     deps.resource_versions.expect(written)
     return written

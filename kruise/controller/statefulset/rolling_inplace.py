@@ -28,7 +28,7 @@ from kruise.controller.statefulset.context import Deps
 from kruise.controller.statefulset.identity import revision_of
 from kruise.controller.statefulset.podstate import set_lifecycle_state
 from kruise.controller.statefulset.update_order import RollingStrategy
-from kruise.runtime.client import PODS, ClientError, PatchType
+from kruise.runtime.client import ClientError
 from kruise.runtime.meta import name_of
 from kruise.runtime.reconcile import ReconcileError
 from kruise.util import lifecycle
@@ -160,8 +160,5 @@ async def _prepare_again(deps: Deps, pod: Pod, hook: Mapping[str, Any]) -> None:
     finalizers = list(hook.get("finalizersHandler") or ())
     if finalizers:
         patch["metadata"]["finalizers"] = finalizers
-    meta = pod["metadata"]
-    written = await deps.client.patch(
-        PODS, meta["name"], patch, meta.get("namespace"), patch_type=PatchType.STRATEGIC
-    )
+    written = await lifecycle.patch_state(deps.client, pod, patch)
     deps.resource_versions.expect(written)

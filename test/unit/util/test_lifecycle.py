@@ -160,18 +160,20 @@ def test_state_metadata() -> None:
     assert annotations == {TIMESTAMP: "2023-11-14T22:13:20Z"}
 
 
-def test_state_patch_carries_the_resource_version() -> None:
-    patch = state_patch(pod(state="Normal", resource_version="42"), "PreparingDelete", NOW)
+def test_state_patch_names_the_uid_and_not_the_resource_version() -> None:
+    read = pod(state="Normal", resource_version="42")
+    read["metadata"]["uid"] = "3f0c6d1e-0000-4000-8000-000000000001"
+    patch = state_patch(read, "PreparingDelete", NOW)
     assert patch == {
         "metadata": {
             "labels": {STATE: "PreparingDelete"},
             "annotations": {TIMESTAMP: format_time(NOW)},
-            "resourceVersion": "42",
+            "uid": "3f0c6d1e-0000-4000-8000-000000000001",
         }
     }
 
 
-def test_state_patch_without_resource_version() -> None:
+def test_state_patch_without_uid() -> None:
     patch = state_patch(pod(state="Updated"), "Normal", NOW + 30)
     assert patch == {
         "metadata": {

@@ -8,7 +8,7 @@ from typing import Any
 
 from kruise.controller.cloneset.revision import Revisions
 from kruise.controller.cloneset.sync.strategy import CloneSetOptions, CloneSetStrategy
-from kruise.runtime.client import PODS, Client, PatchType
+from kruise.runtime.client import Client
 from kruise.runtime.clock import Clock
 from kruise.runtime.events import EventRecorder
 from kruise.runtime.expectations import (
@@ -65,14 +65,9 @@ class SyncInput:
 
 
 async def set_lifecycle_state(deps: Deps, pod: Mapping[str, Any], state: str) -> None:
-    """Move ``pod`` to lifecycle ``state`` (guarded by its resourceVersion) and wait for
-    the cache to show the write before acting on the pod again."""
-    meta = pod["metadata"]
-    written = await deps.client.patch(
-        PODS,
-        meta["name"],
-        lifecycle.state_patch(pod, state, deps.clock.wall()),
-        meta.get("namespace"),
-        patch_type=PatchType.STRATEGIC,
-    )
+    """Move ``pod`` to lifecycle ``state`` (``NotFound`` once it is gone, even if another
+    pod took its name) and wait for the cache to show the write before acting on the pod
+    again."""
+    patch = lifecycle.state_patch(pod, state, deps.clock.wall())
+    written = await lifecycle.patch_state(deps.client, pod, patch)
     deps.resource_versions.expect(written)
