@@ -304,8 +304,12 @@ class _HeadStart:
     set now, the node finds it on its first status write and reports the pod Ready in
     that write. A write goes out at once while the client's rate limit has room for it
     beside the creates still to come, and after the last create otherwise, so it never
-    holds a create back. Leaving the block waits for them all; a refusal is left to the
-    refresh.
+    holds a create back. The deferred writes go newest pod first: nodes start pods
+    about in the order they were created, so the last created are the likeliest not to
+    have had their first status write yet, which the condition can still join; a pod
+    already started needs a second write to turn Ready whatever the order. Leaving the
+    block waits for them all; a refusal is left to the refresh, and what was written is
+    expected in the cache before the next pass acts on those pods.
     """
 
     def __init__(self, deps: Deps) -> None:
@@ -318,7 +322,8 @@ class _HeadStart:
 
     async def __aexit__(self, kind: type[BaseException] | None, *_: object) -> None:
         if kind is None:
-            await asyncio.gather(*self._started, *(self._mark(p) for p in self._deferred))
+            newest_first = reversed(self._deferred)
+            await asyncio.gather(*self._started, *(self._mark(p) for p in newest_first))
             return
         # The block failed (or was cancelled): its own error is what the caller gets.
         for task in self._started:
@@ -335,7 +340,10 @@ class _HeadStart:
 
     async def _mark(self, pod: KubeObject) -> None:
         with contextlib.suppress(ClientError):
-            await mark_created_ready(self._deps.client, pod, clock=self._deps.clock)
+            written = await mark_created_ready(self._deps.client, pod, clock=self._deps.clock)
+            # The next pass waits for the cache to show the condition; from an older copy
+            # its refresh would write the condition again, against a stale version.
+            self._deps.resource_versions.expect(written)
 
 
 # --- deleting ---------------------------------------------------------------------------

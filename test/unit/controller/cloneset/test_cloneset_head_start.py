@@ -1,6 +1,6 @@
 """The InPlaceUpdateReady write right after a create goes out at once only while the
 client's rate limit has room for it beside the creates still to come; otherwise after the
-last create, so it never holds a create back."""
+last create, newest pod first, so it never holds a create back."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ class LimitedClient:
         self.patched.append((name, body))
         if self.refuse:
             raise Forbidden("pods/status is forbidden", status=403)
-        return {"metadata": {"name": name}}
+        return {"metadata": {"name": name, "uid": f"uid-{name}", "resourceVersion": "9"}}
 
 
 def _deps(client: LimitedClient) -> Deps:
@@ -82,6 +82,25 @@ async def test_without_room_the_writes_wait_for_the_last_create() -> None:
         await asyncio.sleep(0)
         assert client.patched == []
     assert sorted(name for name, _ in client.patched) == ["a", "b"]
+
+
+async def test_the_deferred_writes_go_newest_pod_first() -> None:
+    client = LimitedClient(spare=0)
+    async with _HeadStart(_deps(client)) as head_start:
+        for name in ("oldest", "middle", "newest"):
+            head_start.created(_pod(name), creates_to_come=1)
+    assert [name for name, _ in client.patched] == ["newest", "middle", "oldest"]
+
+
+async def test_the_next_pass_waits_for_the_cache_to_show_the_writes() -> None:
+    client = LimitedClient(spare=math.inf)
+    deps = _deps(client)
+    async with _HeadStart(deps) as head_start:
+        head_start.created(_pod("a"), creates_to_come=0)
+    cached = {"metadata": {"name": "a", "uid": "uid-a", "resourceVersion": "8"}}
+    assert deps.resource_versions.is_satisfied(cached)[0] is False
+    cached["metadata"]["resourceVersion"] = "9"
+    assert deps.resource_versions.is_satisfied(cached)[0] is True
 
 
 async def test_pods_without_the_gate_and_refusals_are_left_alone() -> None:
