@@ -99,7 +99,12 @@ class Controller:
         self.sources.append(source)
 
     async def start(self, stopping: asyncio.Event) -> None:
-        """Run until ``stopping`` is set; in-flight reconciles finish, queued ones wait."""
+        """Run until ``stopping`` is set; in-flight reconciles finish, queued ones wait.
+
+        Cancelled instead (the manager lost the Lease), it cancels the in-flight
+        reconciles too: another replica may be leading already, and a reconcile left to
+        finish would go on writing, as controller-runtime's cancelled context forbids.
+        """
         for source in self.sources:
             source.start(self.queue)
         if not await self._wait_for_sync(stopping):
@@ -111,6 +116,10 @@ class Controller:
         tasks = [asyncio.create_task(self._worker()) for _ in range(self.workers)]
         try:
             await stopping.wait()
+        except asyncio.CancelledError:
+            for task in tasks:
+                task.cancel()
+            raise
         finally:
             self._stopping = True
             self.queue.shut_down()

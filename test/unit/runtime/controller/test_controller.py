@@ -261,6 +261,36 @@ async def test_stop_lets_the_running_reconcile_finish() -> None:
     assert finished.is_set()
 
 
+async def test_a_cancelled_controller_cancels_the_running_reconcile() -> None:
+    # The manager cancels its controllers when the Lease is lost: a reconcile must not
+    # go on to its next write.
+    release = asyncio.Event()
+    wrote_after = asyncio.Event()
+    cancelled = asyncio.Event()
+
+    class Writing:
+        async def reconcile(self, request: Request) -> Result:
+            try:
+                await release.wait()
+            except asyncio.CancelledError:
+                cancelled.set()
+                raise
+            wrote_after.set()
+            return Result()
+
+    h = Harness(Script())
+    h.controller.reconciler = Writing()
+    task = asyncio.create_task(h.controller.start(h.stopping))
+    h.events.put_nowait(obj("a"))
+    await settle()
+    task.cancel()
+    release.set()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert cancelled.is_set()
+    assert not wrote_after.is_set()
+
+
 async def test_predicates_filter_channel_events() -> None:
     script = Script()
     h = Harness(script)
