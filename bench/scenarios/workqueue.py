@@ -4,7 +4,8 @@
 
 One producer adds ``ops`` keys, every fifth repeating the key added two before it (the
 same sequence as the Go peer), yielding to the loop every ``--batch`` adds so workers
-run while keys arrive; ``workers`` tasks loop ``get`` then ``done``. After the last add
+run while keys arrive; ``workers`` tasks loop ``get`` then ``done``, taking a queued item
+with ``get_nowait`` first as the controllers' workers do. After the last add
 the queue is shut down and the workers drain it. The figure is (adds + gets) per second
 from the first add until the last worker returned. The queue has no name, hence no
 metrics, like the peer's ``workqueue.NewTyped``.
@@ -40,7 +41,10 @@ async def throughput(ops: int, workers: int, batch: int) -> dict[str, Any]:
         nonlocal gets
         while True:
             try:
-                item = await queue.get()
+                try:
+                    item = queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    item = await queue.get()
             except ShutDown:
                 return
             gets += 1

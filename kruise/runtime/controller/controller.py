@@ -154,9 +154,13 @@ class Controller:
     async def _worker(self) -> None:
         # A worker task has its own log context: the controller's name stays bound in it.
         bind_controller(self.name)
+        queue = self.queue
         while True:
             try:
-                request = await self.queue.get()
+                try:
+                    request = queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    request = await queue.get()
             except ShutDown:
                 return
             try:
@@ -164,7 +168,7 @@ class Controller:
                     return
                 await self._process(request)
             finally:
-                self.queue.done(request)
+                queue.done(request)
 
     async def _process(self, request: Request) -> None:
         # One coroutine per reconcile besides the reconciler's: the outcome handling is

@@ -96,10 +96,19 @@ class Queue(Generic[T]):
 
         Items still queued at shutdown are handed out first, as client-go does.
         """
-        queue = self._queue
-        if not queue:
+        if not self._queue:
             await self._wait_for_item()
-        item = queue.popleft()
+        return self.get_nowait()
+
+    def get_nowait(self) -> T:
+        """The next item if one is queued, else ``asyncio.QueueEmpty`` (or ``ShutDown``
+        once shut down). A worker that tries this before ``await get()`` skips creating
+        a coroutine per item while the queue is busy."""
+        queue = self._queue
+        try:
+            item = queue.popleft()
+        except IndexError:
+            raise ShutDown if self._shutting_down else asyncio.QueueEmpty from None
         if self._metrics is not None:
             self._metrics.get(item)
         self._processing.add(item)

@@ -78,6 +78,41 @@ async def test_get_waits_for_an_add() -> None:
     assert await getter == "a"
 
 
+async def test_get_nowait_takes_a_queued_item_as_get_does() -> None:
+    queue: Queue[str] = Queue()
+    queue.add("a")
+    queue.add("b")
+    assert queue.get_nowait() == "a"
+    queue.add("a")  # being processed: only marked dirty
+    assert len(queue) == 1
+    assert queue.get_nowait() == "b"
+    queue.done("a")
+    assert queue.get_nowait() == "a"
+
+
+async def test_get_nowait_on_an_empty_queue_raises_queue_empty_then_shut_down() -> None:
+    queue: Queue[str] = Queue()
+    with pytest.raises(asyncio.QueueEmpty):
+        queue.get_nowait()
+    queue.add("a")
+    queue.shut_down()
+    assert queue.get_nowait() == "a"  # what is left is still handed out
+    with pytest.raises(ShutDown):
+        queue.get_nowait()
+
+
+async def test_get_nowait_leaves_a_woken_getter_waiting_without_losing_the_wake_up() -> None:
+    queue: Queue[str] = Queue()
+    waiting = asyncio.create_task(queue.get())
+    await settle()
+    queue.add("a")  # wakes `waiting`...
+    assert queue.get_nowait() == "a"  # ...but a busy worker takes the item first
+    await settle()
+    assert not waiting.done()
+    queue.add("b")
+    assert await waiting == "b"
+
+
 async def test_several_workers_never_process_one_key_at_the_same_time() -> None:
     queue: Queue[int] = Queue()
     in_flight: set[int] = set()
