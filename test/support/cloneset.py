@@ -159,6 +159,14 @@ async def events_of(client: Client, namespace: str, name: str) -> list[Obj]:
     return [e for e in listed.items if e["involvedObject"].get("name") == name]
 
 
-async def reasons_of(client: Client, namespace: str, name: str) -> set[str]:
-    """The reasons of the events about object ``name``."""
-    return {e["reason"] for e in await events_of(client, namespace, name)}
+async def wait_reason_of(
+    client: Client, namespace: str, name: str, reason: str, within: float = 30.0
+) -> Obj:
+    """The first event about ``name`` with ``reason``, once there is one: the recorder
+    writes events in the background, after the change they describe."""
+
+    async def check() -> Obj | None:
+        events = await events_of(client, namespace, name)
+        return next((e for e in events if e["reason"] == reason), None)
+
+    return await eventually(check, timeout=within, what=f"event {reason} on {name}")

@@ -3,7 +3,7 @@ slow start, scale-in order, and partition between revisions."""
 
 from __future__ import annotations
 
-from support.cloneset import Harness, defaulted_cloneset, reasons_of
+from support.cloneset import Harness, defaulted_cloneset, wait_reason_of
 from support.pods import condition, is_ready, live, names
 from support.polling import eventually
 
@@ -129,8 +129,8 @@ async def test_pods_to_delete_and_the_label_replace_pods_and_drop_their_claims(
         return not cs["spec"].get("scaleStrategy", {}).get("podsToDelete")
 
     await eventually(trimmed, what="podsToDelete trimmed to live pods")
-    reasons = await reasons_of(harness.client, harness.namespace, "web")
-    assert {"SuccessfulCreate", "SuccessfulDelete"} <= reasons
+    for reason in ("SuccessfulCreate", "SuccessfulDelete"):
+        await wait_reason_of(harness.client, harness.namespace, "web", reason)
 
 
 async def test_named_deletions_respect_max_unavailable(harness: Harness) -> None:
@@ -182,7 +182,7 @@ async def test_slow_start_stops_at_the_first_failing_batch(harness: Harness) -> 
     # no batch of 8 is tried, so at most 4 pods exist.
     pods = await harness.pods("web")
     assert 3 <= len(pods) <= 4
-    assert "FailedCreate" in await reasons_of(harness.client, harness.namespace, "web")
+    await wait_reason_of(harness.client, harness.namespace, "web", "FailedCreate")
 
 
 async def test_a_malformed_int_or_percent_fails_both_phases(harness: Harness) -> None:

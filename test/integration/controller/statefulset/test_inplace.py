@@ -101,7 +101,7 @@ async def test_in_place_update_keeps_pods_and_reports_the_new_image(
         assert gate is not None
         assert gate["status"] == "True"
         assert is_ready(pod)
-    assert "SuccessfulUpdatePodInPlace" in await harness.reasons("web")
+    await harness.wait_reason("web", "SuccessfulUpdatePodInPlace")
 
 
 async def test_an_update_in_place_waits_for_the_kubelet_to_report_the_image(

@@ -119,7 +119,7 @@ async def test_a_failed_pod_is_recreated(harness: Harness) -> None:
     event = await harness.wait_reason("fail", "RecreatingFailedPod")
     assert event["type"] == "Warning"
     assert "fail-1" in event["message"]
-    assert "SuccessfulDelete" in await harness.reasons("fail")
+    await harness.wait_reason("fail", "SuccessfulDelete")
 
 
 async def test_drifted_identity_is_repaired(harness: Harness) -> None:
@@ -137,7 +137,7 @@ async def test_drifted_identity_is_repaired(harness: Harness) -> None:
         return pod["metadata"]["labels"]["statefulset.kubernetes.io/pod-name"] == "drift-0"
 
     await eventually(repaired, timeout=30, what="drift-0 repaired")
-    assert "SuccessfulUpdate" in await harness.reasons("drift")
+    await harness.wait_reason("drift", "SuccessfulUpdate")
 
 
 def _failed_create(status: dict[str, Any]) -> dict[str, Any] | None:
