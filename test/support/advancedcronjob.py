@@ -26,11 +26,12 @@ from prometheus_client import CollectorRegistry
 
 from kruise.apis.apps.v1alpha1 import ADVANCEDCRONJOBS, BROADCASTJOBS
 from kruise.controller import advancedcronjob
-from kruise.runtime.client import EVENTS, JOBS, Client, Conflict, NotFound, Resource
+from kruise.runtime.client import JOBS, Client, Conflict, NotFound, Resource
 from kruise.runtime.clock import FakeClock
 from kruise.runtime.controller import Controller
 from kruise.runtime.manager import Manager, ManagerOptions
 from kruise.runtime.reconcile import Request, Result
+from support.events import events_about, wait_for_event
 from support.polling import eventually
 
 Obj = dict[str, Any]
@@ -249,17 +250,11 @@ class Harness:
         return await eventually(check, what=f"status {expected} of {name}")
 
     async def events(self, name: str) -> list[Obj]:
-        listed = await self.client.list(EVENTS, self.namespace)
-        return [e for e in listed.items if e["involvedObject"].get("name") == name]
+        return await events_about(self.client, self.namespace, name)
 
     async def wait_event(self, name: str, reason: str) -> Obj:
         """The first Event with ``reason`` about ``name``, once there is one."""
-
-        async def check() -> Obj | None:
-            found = [e for e in await self.events(name) if e["reason"] == reason]
-            return found[0] if found else None
-
-        return await eventually(check, what=f"a {reason} event about {name}")
+        return await wait_for_event(self.client, self.namespace, name, reason)
 
     def skew_count(self, kind: str = "Job") -> float:
         value = self.manager.registry.get_sample_value(

@@ -23,10 +23,11 @@ from prometheus_client import CollectorRegistry
 from kruise.apis.apps.v1alpha1 import BROADCASTJOBS
 from kruise.controller import broadcastjob
 from kruise.runtime.cache import Cache, ResourceOptions
-from kruise.runtime.client import EVENTS, NODES, PODS, Client, Conflict, NotFound, Resource
+from kruise.runtime.client import NODES, PODS, Client, Conflict, NotFound, Resource
 from kruise.runtime.controller import Controller
 from kruise.runtime.manager import Manager, ManagerOptions
 from support import workloads
+from support.events import events_about, wait_for_event
 from support.polling import eventually
 
 Obj = dict[str, Any]
@@ -231,14 +232,10 @@ class Harness:
 
     async def reasons(self, name: str) -> set[str]:
         """The reasons of the events about object ``name``."""
-        listed = await self.client.list(EVENTS, self.namespace)
-        return {e["reason"] for e in listed.items if e["involvedObject"].get("name") == name}
+        return {e["reason"] for e in await events_about(self.client, self.namespace, name)}
 
     async def has_event(self, name: str, reason: str, within: float = 30.0) -> None:
-        async def check() -> bool:
-            return reason in await self.reasons(name)
-
-        await eventually(check, timeout=within, what=f"event {reason} on {name}")
+        await wait_for_event(self.client, self.namespace, name, reason, within)
 
 
 def ready_condition(heartbeat: str) -> Obj:

@@ -22,7 +22,7 @@ from prometheus_client import CollectorRegistry
 from kruise.apis.apps.v1alpha1 import CLONESETS
 from kruise.controller import cloneset
 from kruise.controller.cloneset import CloneSetOptions
-from kruise.runtime.client import EVENTS, PODS, Client, Conflict
+from kruise.runtime.client import PODS, Client, Conflict
 from kruise.runtime.controller import Controller
 from kruise.runtime.manager import Manager, ManagerOptions
 from support import workloads
@@ -152,21 +152,3 @@ async def play_kubelet(harness: Harness, name: str, stop: asyncio.Event) -> None
             if not running or stale or ready_lags_gates(pod):
                 await harness.set_pod_status(pod["metadata"]["name"])
         await asyncio.sleep(0.1)
-
-
-async def events_of(client: Client, namespace: str, name: str) -> list[Obj]:
-    listed = await client.list(EVENTS, namespace)
-    return [e for e in listed.items if e["involvedObject"].get("name") == name]
-
-
-async def wait_reason_of(
-    client: Client, namespace: str, name: str, reason: str, within: float = 30.0
-) -> Obj:
-    """The first event about ``name`` with ``reason``, once there is one: the recorder
-    writes events in the background, after the change they describe."""
-
-    async def check() -> Obj | None:
-        events = await events_of(client, namespace, name)
-        return next((e for e in events if e["reason"] == reason), None)
-
-    return await eventually(check, timeout=within, what=f"event {reason} on {name}")

@@ -25,7 +25,6 @@ from kruise.apis.apps.v1beta1 import STATEFULSETS
 from kruise.controller import statefulset
 from kruise.runtime.client import (
     CONTROLLER_REVISIONS,
-    EVENTS,
     PERSISTENT_VOLUME_CLAIMS,
     PODS,
     Client,
@@ -35,6 +34,7 @@ from kruise.runtime.client import (
 from kruise.runtime.controller import Controller
 from kruise.runtime.manager import Manager, ManagerOptions
 from support import workloads
+from support.events import events_about, wait_for_event
 from support.pods import image_of, kubelet_status, live, ready_lags_gates
 from support.polling import eventually
 
@@ -258,8 +258,7 @@ class Harness:
 
     async def events(self, name: str) -> list[Obj]:
         """Events about object ``name``."""
-        listed = await self.client.list(EVENTS, self.namespace)
-        return [e for e in listed.items if e["involvedObject"].get("name") == name]
+        return await events_about(self.client, self.namespace, name)
 
     async def reasons(self, name: str) -> set[str]:
         """The reasons of the events about object ``name``."""
@@ -267,11 +266,7 @@ class Harness:
 
     async def wait_reason(self, name: str, reason: str, within: float = 30.0) -> Obj:
         """The first event about ``name`` with ``reason``, once there is one."""
-
-        async def check() -> Obj | None:
-            return next((e for e in await self.events(name) if e["reason"] == reason), None)
-
-        return await eventually(check, timeout=within, what=f"event {reason} on {name}")
+        return await wait_for_event(self.client, self.namespace, name, reason, within)
 
 
 @contextlib.asynccontextmanager

@@ -11,7 +11,8 @@ import asyncio
 import contextlib
 from typing import Any
 
-from support.cloneset import Harness, defaulted_cloneset, events_of, play_kubelet, set_image
+from support.cloneset import Harness, defaulted_cloneset, play_kubelet, set_image
+from support.events import events_about
 from support.pods import condition, live
 from support.polling import eventually
 
@@ -28,7 +29,7 @@ def _observed(cs: Obj) -> bool:
 
 
 async def _warnings(harness: Harness, name: str) -> int:
-    events = await events_of(harness.client, harness.namespace, name)
+    events = await events_about(harness.client, harness.namespace, name)
     return sum(
         int(e.get("count") or 1) for e in events if e["reason"] == DEPRECATED_INT_OR_PERCENT_REASON
     )
@@ -77,7 +78,7 @@ async def test_a_stored_quoted_integer_partition_is_read_as_a_percentage_with_on
     # Two generations (create, image change): one warning each, however many reconciles.
     await asyncio.sleep(1)
     assert await _warnings(harness, "web") == 2
-    events = await events_of(harness.client, harness.namespace, "web")
+    events = await events_about(harness.client, harness.namespace, "web")
     message = next(e["message"] for e in events if e["reason"] == DEPRECATED_INT_OR_PERCENT_REASON)
     assert 'spec.updateStrategy.partition: "50"' in message
 
@@ -91,7 +92,7 @@ async def test_in_place_events_carry_the_revision_as_openkruises_do(harness: Har
     async def updated() -> str | None:
         got = await harness.get("web")
         revision = (got.get("status") or {}).get("updateRevision")
-        events = await events_of(harness.client, harness.namespace, "web")
+        events = await events_about(harness.client, harness.namespace, "web")
         found = [e for e in events if e["reason"] == "SuccessfulUpdatePodInPlace"]
         if not found or not revision or not _observed(got):
             return None

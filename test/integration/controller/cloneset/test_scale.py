@@ -3,7 +3,8 @@ slow start, scale-in order, and partition between revisions."""
 
 from __future__ import annotations
 
-from support.cloneset import Harness, defaulted_cloneset, wait_reason_of
+from support.cloneset import Harness, defaulted_cloneset
+from support.events import wait_for_event
 from support.pods import condition, is_ready, live, names
 from support.polling import eventually
 
@@ -130,7 +131,7 @@ async def test_pods_to_delete_and_the_label_replace_pods_and_drop_their_claims(
 
     await eventually(trimmed, what="podsToDelete trimmed to live pods")
     for reason in ("SuccessfulCreate", "SuccessfulDelete"):
-        await wait_reason_of(harness.client, harness.namespace, "web", reason)
+        await wait_for_event(harness.client, harness.namespace, "web", reason)
 
 
 async def test_named_deletions_respect_max_unavailable(harness: Harness) -> None:
@@ -182,7 +183,7 @@ async def test_slow_start_stops_at_the_first_failing_batch(harness: Harness) -> 
     # no batch of 8 is tried, so at most 4 pods exist.
     pods = await harness.pods("web")
     assert 3 <= len(pods) <= 4
-    await wait_reason_of(harness.client, harness.namespace, "web", "FailedCreate")
+    await wait_for_event(harness.client, harness.namespace, "web", "FailedCreate")
 
 
 async def test_a_malformed_int_or_percent_fails_both_phases(harness: Harness) -> None:

@@ -14,10 +14,10 @@ import pytest
 from support.cloneset import (
     Harness,
     defaulted_cloneset,
-    events_of,
     running_harness,
     set_image,
 )
+from support.events import events_about
 from support.pods import is_ready, live, names
 from support.polling import eventually
 
@@ -183,7 +183,7 @@ async def test_scale_max_unavailable_creates_pods_as_others_become_available(
     async def limited() -> bool:
         return any(
             e["reason"] == "ScaleUpLimited" and e["message"].endswith("limit: 0")
-            for e in await events_of(harness.client, harness.namespace, "web")
+            for e in await events_about(harness.client, harness.namespace, "web")
         )
 
     await eventually(limited, what="a ScaleUpLimited event with nothing left to create")

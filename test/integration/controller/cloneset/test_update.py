@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from support.cloneset import Harness, defaulted_cloneset, play_kubelet, set_image, wait_reason_of
+from support.cloneset import Harness, defaulted_cloneset, play_kubelet, set_image
+from support.events import wait_for_event
 from support.pods import condition, image_of, is_ready, live, names, ready_lags_gates
 from support.polling import eventually
 
@@ -52,7 +53,7 @@ async def test_in_place_update_keeps_pods_and_reports_the_new_image(harness: Har
         assert ready_gate is not None
         assert ready_gate["status"] == "True"
     assert cs["status"]["currentRevision"] == update_revision
-    await wait_reason_of(harness.client, harness.namespace, "web", "SuccessfulUpdatePodInPlace")
+    await wait_for_event(harness.client, harness.namespace, "web", "SuccessfulUpdatePodInPlace")
 
 
 async def test_in_place_if_possible_recreates_when_more_than_images_change(
@@ -72,7 +73,7 @@ async def test_in_place_if_possible_recreates_when_more_than_images_change(
 
     pods = await eventually(recreated, what="both pods recreated")
     assert all(p["spec"]["containers"][0]["env"][0]["value"] == "fast" for p in pods)
-    await wait_reason_of(harness.client, harness.namespace, "web", "SuccessfulUpdatePodReCreate")
+    await wait_for_event(harness.client, harness.namespace, "web", "SuccessfulUpdatePodReCreate")
 
 
 async def test_in_place_only_refuses_other_changes_with_a_condition(harness: Harness) -> None:
